@@ -1,0 +1,32 @@
+namespace Mlops.Testing;
+
+/// <summary>Locations inside the repository, found by walking up to <c>Functions.sln</c>.</summary>
+public static class RepoPaths
+{
+    private static readonly Lazy<string> RootLazy = new(() =>
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Functions.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("Could not find Functions.sln above " + AppContext.BaseDirectory);
+    });
+
+    /// <summary>The repository root.</summary>
+    public static string Root => RootLazy.Value;
+
+    /// <summary>The folder of real datasets installed by <c>npm ci</c> (package vega-datasets).</summary>
+    public static string VegaData
+    {
+        get
+        {
+            var path = Path.Combine(Root, "node_modules", "vega-datasets", "data");
+            return Directory.Exists(path) ? path : throw new InvalidOperationException($"{path} is missing: run 'npm ci' at the repository root.");
+        }
+    }
+
+    /// <summary>The path of a vega-datasets file, e.g. <c>seattle-weather.csv</c>.</summary>
+    public static string Dataset(string fileName) => Path.Combine(VegaData, fileName);
+}
