@@ -1,3 +1,10 @@
 using BenchmarkDotNet.Running;
+using Mlops.Data.Bench;
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+if (args.Length > 0 && args[0] == "memory")
+{
+    await MemoryProbe.RunAsync();
+    return;
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(IngestBenchmarks).Assembly).Run(args);

@@ -70,7 +70,47 @@ public static class ValueSyntax
             return true;
         }
 
-        return (t[10] == 'T' || t[10] == ' ') && t.Length >= 16 &&
-            DateTimeOffset.TryParse(t, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _);
+        return (t[10] == 'T' || t[10] == ' ') && IsTime(t[11..]);
     }
+
+    /// <summary>HH:mm[:ss[.f…]][Z|±HH:mm|±HHmm], checked by hand: a parser per value would dominate a date column's cost.</summary>
+    private static bool IsTime(ReadOnlySpan<char> t)
+    {
+        if (!TwoDigits(t, 0, 23) || t.Length < 5 || t[2] != ':' || !TwoDigits(t, 3, 59))
+        {
+            return false;
+        }
+
+        var i = 5;
+        if (i < t.Length && t[i] == ':')
+        {
+            if (!TwoDigits(t, i + 1, 60))
+            {
+                return false;
+            }
+
+            i += 3;
+            if (i < t.Length && t[i] == '.')
+            {
+                var start = ++i;
+                while (i < t.Length && char.IsAsciiDigit(t[i]))
+                {
+                    i++;
+                }
+
+                if (i == start)
+                {
+                    return false;
+                }
+            }
+        }
+
+        var zone = t[i..];
+        return zone.IsEmpty || zone is "Z" ||
+            ((zone[0] == '+' || zone[0] == '-') && ((zone.Length == 6 && zone[3] == ':' && TwoDigits(zone, 1, 23) && TwoDigits(zone, 4, 59)) ||
+                                                    (zone.Length == 5 && TwoDigits(zone, 1, 23) && TwoDigits(zone, 3, 59))));
+    }
+
+    private static bool TwoDigits(ReadOnlySpan<char> t, int at, int max) =>
+        t.Length >= at + 2 && char.IsAsciiDigit(t[at]) && char.IsAsciiDigit(t[at + 1]) && (t[at] - '0') * 10 + (t[at + 1] - '0') <= max;
 }

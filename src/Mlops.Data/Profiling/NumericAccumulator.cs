@@ -14,6 +14,8 @@ internal sealed class NumericAccumulator(int sampleCapacity, int seed)
     private readonly List<double> _reservoir = new(Math.Min(sampleCapacity, 256));
     private readonly Random _random = new(seed);
     private Dictionary<double, long>? _exactCounts = [];
+    private double _w;
+    private long _next;
     private double _mean;
     private double _m2;
 
@@ -39,17 +41,21 @@ internal sealed class NumericAccumulator(int sampleCapacity, int seed)
             Max = x;
         }
 
+        // Reservoir sampling, Li's algorithm L: draws random numbers only at the (rare) replacements, not per value.
         if (_reservoir.Count < sampleCapacity)
         {
             _reservoir.Add(x);
-        }
-        else
-        {
-            var j = _random.NextInt64(Count);
-            if (j < sampleCapacity)
+            if (_reservoir.Count == sampleCapacity)
             {
-                _reservoir[(int)j] = x;
+                _w = Math.Exp(Math.Log(NextOpen()) / sampleCapacity);
+                _next = Count + Skip();
             }
+        }
+        else if (Count == _next)
+        {
+            _reservoir[_random.Next(sampleCapacity)] = x;
+            _w *= Math.Exp(Math.Log(NextOpen()) / sampleCapacity);
+            _next = Count + Skip();
         }
 
         if (_exactCounts is not null)
@@ -69,6 +75,10 @@ internal sealed class NumericAccumulator(int sampleCapacity, int seed)
             }
         }
     }
+
+    private double NextOpen() => 1.0 - _random.NextDouble(); // in (0, 1], so the logarithm is finite
+
+    private long Skip() => (long)Math.Floor(Math.Log(NextOpen()) / Math.Log(1 - _w)) + 1;
 
     public NumericProfile? ToProfile(int bins)
     {
