@@ -1,0 +1,58 @@
+using System.Text.Json;
+using Mlops.Modeling.Featurization;
+using Mlops.Modeling.Training;
+
+namespace Mlops.Modeling.Tests.Training;
+
+public sealed class DataSplitTests
+{
+    [Fact]
+    public void Split_SameSeed_SameIndices()
+    {
+        var (table, spec) = TrainedModels.Dataset("weather");
+        var a = DataSplit.Split(table, spec);
+        var b = DataSplit.Split(table, spec);
+        Assert.Equal(a.Train, b.Train);
+        Assert.Equal(a.Holdout, b.Holdout);
+        var other = DataSplit.Split(table, spec with { Seed = 7 });
+        Assert.NotEqual(a.Holdout, other.Holdout);
+    }
+
+    [Fact]
+    public void Split_Classification_EachClassHoldsItsShare()
+    {
+        var (table, spec) = TrainedModels.Dataset("weather");
+        var split = DataSplit.Split(table, spec);
+        var target = table[spec.Target];
+        foreach (var label in Labels.ClassesOf(target))
+        {
+            var total = Enumerable.Range(0, table.RowCount).Count(r => Labels.LabelAt(target, r) == label);
+            var held = split.Holdout.Count(r => Labels.LabelAt(target, r) == label);
+            Assert.InRange(held, Math.Max(1, (int)Math.Floor(total * 0.2)), (int)Math.Ceiling(total * 0.2));
+        }
+
+        Assert.Empty(split.Train.Intersect(split.Holdout));
+        Assert.Equal(table.RowCount, split.Train.Count + split.Holdout.Count);
+    }
+
+    [Fact]
+    public void Split_MissingTarget_RowsInNeitherPart()
+    {
+        var (table, spec) = TrainedModels.Dataset("cars");
+        var split = DataSplit.Split(table, spec);
+        var target = table[spec.Target];
+        var missing = Enumerable.Range(0, table.RowCount).Where(r => !Labels.HasTarget(target, r)).ToList();
+        Assert.NotEmpty(missing);
+        Assert.Empty(missing.Intersect(split.Train.Concat(split.Holdout)));
+    }
+
+    [Fact]
+    public void Split_Json_RoundTrips()
+    {
+        var (table, spec) = TrainedModels.Dataset("penguins");
+        var split = DataSplit.Split(table, spec);
+        var back = JsonSerializer.Deserialize<SplitIndices>(JsonSerializer.Serialize(split, ModelingJson.Options), ModelingJson.Options)!;
+        Assert.Equal(split.Train, back.Train);
+        Assert.Equal(split.Holdout, back.Holdout);
+    }
+}
