@@ -5,8 +5,8 @@ namespace Mlops.Storage;
 /// <summary>A <see cref="BlobStore"/> in process memory with Azure's semantics (immutable puts, append blobs, naming rules). Thread-safe.</summary>
 public sealed class InMemoryBlobStore : BlobStore
 {
-    /// <summary>Azure's limit of blocks in one append blob.</summary>
-    internal int MaxAppendBlocks { get; init; } = 50_000;
+    /// <summary>Blocks one append blob holds (Azure's limit, 50,000); lower it to exercise what happens when a blob fills up.</summary>
+    public int MaxAppendBlocks { get; init; } = 50_000;
 
     private readonly Lock _gate = new();
     private readonly SortedDictionary<string, StoredBlob> _blobs = new(StringComparer.Ordinal);
