@@ -50,23 +50,37 @@ internal static class TestData
 
     public static ProjectSpec WeatherSpec(params string[] trainers) => new()
     {
-        Target = "weather", Task = TaskKind.Multiclass, Ignore = ["date"], Metric = "macroF1", Trainers = trainers,
+        Target = "weather",
+        Task = TaskKind.Multiclass,
+        Ignore = ["date"],
+        Metric = "macroF1",
+        Trainers = trainers,
     };
 
     public static ProjectSpec PenguinsSpec(params string[] trainers) => new()
     {
-        Target = "Species", Task = TaskKind.Multiclass, Metric = "macroF1", Trainers = trainers,
+        Target = "Species",
+        Task = TaskKind.Multiclass,
+        Metric = "macroF1",
+        Trainers = trainers,
     };
 
     /// <summary>Binary: the penguin's sex from its measurements (rows without a recorded sex have no target).</summary>
     public static ProjectSpec PenguinSexSpec(params string[] trainers) => new()
     {
-        Target = "Sex", Task = TaskKind.Binary, Metric = "auc", Trainers = trainers,
+        Target = "Sex",
+        Task = TaskKind.Binary,
+        Metric = "auc",
+        Trainers = trainers,
     };
 
     public static ProjectSpec CarsSpec(params string[] trainers) => new()
     {
-        Target = "Miles_per_Gallon", Task = TaskKind.Regression, Ignore = ["Name", "Year"], Metric = "rmse", Trainers = trainers,
+        Target = "Miles_per_Gallon",
+        Task = TaskKind.Regression,
+        Ignore = ["Name", "Year"],
+        Metric = "rmse",
+        Trainers = trainers,
     };
 
     private static DataTable FromJson(string path)

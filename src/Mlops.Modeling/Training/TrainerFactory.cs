@@ -21,61 +21,101 @@ internal static class TrainerFactory
         {
             (TaskKind.Binary, "lightgbm") => ml.BinaryClassification.Trainers.LightGbm(new LightGbmBinaryTrainer.Options
             {
-                LabelColumnName = l, FeatureColumnName = f, Seed = seed, NumberOfThreads = 1,
-                NumberOfLeaves = c.GetInt("numberOfLeaves", 31), LearningRate = c.Get("learningRate", 0.1),
-                NumberOfIterations = c.GetInt("numberOfIterations", 100), MinimumExampleCountPerLeaf = c.GetInt("minimumExampleCountPerLeaf", 20),
+                LabelColumnName = l,
+                FeatureColumnName = f,
+                Seed = seed,
+                NumberOfThreads = 1,
+                NumberOfLeaves = c.GetInt("numberOfLeaves", 31),
+                LearningRate = c.Get("learningRate", 0.1),
+                NumberOfIterations = c.GetInt("numberOfIterations", 100),
+                MinimumExampleCountPerLeaf = c.GetInt("minimumExampleCountPerLeaf", 20),
             }),
             (TaskKind.Multiclass, "lightgbm") => ml.MulticlassClassification.Trainers.LightGbm(new LightGbmMulticlassTrainer.Options
             {
-                LabelColumnName = l, FeatureColumnName = f, Seed = seed, NumberOfThreads = 1, UseSoftmax = true,
-                NumberOfLeaves = c.GetInt("numberOfLeaves", 31), LearningRate = c.Get("learningRate", 0.1),
-                NumberOfIterations = c.GetInt("numberOfIterations", 100), MinimumExampleCountPerLeaf = c.GetInt("minimumExampleCountPerLeaf", 20),
+                LabelColumnName = l,
+                FeatureColumnName = f,
+                Seed = seed,
+                NumberOfThreads = 1,
+                UseSoftmax = true,
+                NumberOfLeaves = c.GetInt("numberOfLeaves", 31),
+                LearningRate = c.Get("learningRate", 0.1),
+                NumberOfIterations = c.GetInt("numberOfIterations", 100),
+                MinimumExampleCountPerLeaf = c.GetInt("minimumExampleCountPerLeaf", 20),
             }),
             (TaskKind.Regression, "lightgbm") => ml.Regression.Trainers.LightGbm(new LightGbmRegressionTrainer.Options
             {
-                LabelColumnName = l, FeatureColumnName = f, Seed = seed, NumberOfThreads = 1,
-                NumberOfLeaves = c.GetInt("numberOfLeaves", 31), LearningRate = c.Get("learningRate", 0.1),
-                NumberOfIterations = c.GetInt("numberOfIterations", 100), MinimumExampleCountPerLeaf = c.GetInt("minimumExampleCountPerLeaf", 20),
+                LabelColumnName = l,
+                FeatureColumnName = f,
+                Seed = seed,
+                NumberOfThreads = 1,
+                NumberOfLeaves = c.GetInt("numberOfLeaves", 31),
+                LearningRate = c.Get("learningRate", 0.1),
+                NumberOfIterations = c.GetInt("numberOfIterations", 100),
+                MinimumExampleCountPerLeaf = c.GetInt("minimumExampleCountPerLeaf", 20),
             }),
             (TaskKind.Binary, "fasttree") => FastTreeBinary(ml, c, seed),
             (TaskKind.Multiclass, "fasttree") => ml.MulticlassClassification.Trainers.OneVersusAll(FastTreeBinary(ml, c, seed), l),
             (TaskKind.Regression, "fasttree") => ml.Regression.Trainers.FastTree(new FastTreeRegressionTrainer.Options
             {
-                LabelColumnName = l, FeatureColumnName = f, Seed = seed, NumberOfThreads = 1,
-                NumberOfLeaves = c.GetInt("numberOfLeaves", 20), NumberOfTrees = c.GetInt("numberOfTrees", 100),
-                LearningRate = c.Get("learningRate", 0.2), MinimumExampleCountPerLeaf = c.GetInt("minimumExampleCountPerLeaf", 10),
+                LabelColumnName = l,
+                FeatureColumnName = f,
+                Seed = seed,
+                NumberOfThreads = 1,
+                NumberOfLeaves = c.GetInt("numberOfLeaves", 20),
+                NumberOfTrees = c.GetInt("numberOfTrees", 100),
+                LearningRate = c.Get("learningRate", 0.2),
+                MinimumExampleCountPerLeaf = c.GetInt("minimumExampleCountPerLeaf", 10),
             }),
             (TaskKind.Multiclass, "fastforest") => ml.MulticlassClassification.Trainers.OneVersusAll(FastForestBinary(ml, c, seed), l),
             (TaskKind.Regression, "fastforest") => ml.Regression.Trainers.FastForest(new FastForestRegressionTrainer.Options
             {
-                LabelColumnName = l, FeatureColumnName = f, Seed = seed, NumberOfThreads = 1,
-                NumberOfLeaves = c.GetInt("numberOfLeaves", 20), NumberOfTrees = c.GetInt("numberOfTrees", 100),
+                LabelColumnName = l,
+                FeatureColumnName = f,
+                Seed = seed,
+                NumberOfThreads = 1,
+                NumberOfLeaves = c.GetInt("numberOfLeaves", 20),
+                NumberOfTrees = c.GetInt("numberOfTrees", 100),
                 MinimumExampleCountPerLeaf = c.GetInt("minimumExampleCountPerLeaf", 10),
             }),
             (TaskKind.Binary, "sdca") => ml.BinaryClassification.Trainers.SdcaLogisticRegression(new SdcaLogisticRegressionBinaryTrainer.Options
             {
-                LabelColumnName = l, FeatureColumnName = f, NumberOfThreads = 1,
-                L2Regularization = (float)c.Get("l2Regularization", 0.01), MaximumNumberOfIterations = c.GetInt("maximumNumberOfIterations", 100),
+                LabelColumnName = l,
+                FeatureColumnName = f,
+                NumberOfThreads = 1,
+                L2Regularization = (float)c.Get("l2Regularization", 0.01),
+                MaximumNumberOfIterations = c.GetInt("maximumNumberOfIterations", 100),
             }),
             (TaskKind.Multiclass, "sdca") => ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(new SdcaMaximumEntropyMulticlassTrainer.Options
             {
-                LabelColumnName = l, FeatureColumnName = f, NumberOfThreads = 1,
-                L2Regularization = (float)c.Get("l2Regularization", 0.01), MaximumNumberOfIterations = c.GetInt("maximumNumberOfIterations", 100),
+                LabelColumnName = l,
+                FeatureColumnName = f,
+                NumberOfThreads = 1,
+                L2Regularization = (float)c.Get("l2Regularization", 0.01),
+                MaximumNumberOfIterations = c.GetInt("maximumNumberOfIterations", 100),
             }),
             (TaskKind.Regression, "sdca") => ml.Regression.Trainers.Sdca(new SdcaRegressionTrainer.Options
             {
-                LabelColumnName = l, FeatureColumnName = f, NumberOfThreads = 1,
-                L2Regularization = (float)c.Get("l2Regularization", 0.01), MaximumNumberOfIterations = c.GetInt("maximumNumberOfIterations", 100),
+                LabelColumnName = l,
+                FeatureColumnName = f,
+                NumberOfThreads = 1,
+                L2Regularization = (float)c.Get("l2Regularization", 0.01),
+                MaximumNumberOfIterations = c.GetInt("maximumNumberOfIterations", 100),
             }),
             (TaskKind.Binary, "lbfgs") => ml.BinaryClassification.Trainers.LbfgsLogisticRegression(new LbfgsLogisticRegressionBinaryTrainer.Options
             {
-                LabelColumnName = l, FeatureColumnName = f, NumberOfThreads = 1,
-                L1Regularization = (float)c.Get("l1Regularization", 1), L2Regularization = (float)c.Get("l2Regularization", 1),
+                LabelColumnName = l,
+                FeatureColumnName = f,
+                NumberOfThreads = 1,
+                L1Regularization = (float)c.Get("l1Regularization", 1),
+                L2Regularization = (float)c.Get("l2Regularization", 1),
             }),
             (TaskKind.Multiclass, "lbfgs") => ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy(new LbfgsMaximumEntropyMulticlassTrainer.Options
             {
-                LabelColumnName = l, FeatureColumnName = f, NumberOfThreads = 1,
-                L1Regularization = (float)c.Get("l1Regularization", 1), L2Regularization = (float)c.Get("l2Regularization", 1),
+                LabelColumnName = l,
+                FeatureColumnName = f,
+                NumberOfThreads = 1,
+                L1Regularization = (float)c.Get("l1Regularization", 1),
+                L2Regularization = (float)c.Get("l2Regularization", 1),
             }),
             _ => throw MlopsException.Invalid("trainer", "enum", $"Trainer '{c.Trainer}' does not support the {task.ToString().ToLowerInvariant()} task."),
         };
@@ -84,16 +124,25 @@ internal static class TrainerFactory
     private static FastTreeBinaryTrainer FastTreeBinary(MLContext ml, CandidateSpec c, int seed) =>
         ml.BinaryClassification.Trainers.FastTree(new FastTreeBinaryTrainer.Options
         {
-            LabelColumnName = MlNetData.Label, FeatureColumnName = MlNetData.Features, Seed = seed, NumberOfThreads = 1,
-            NumberOfLeaves = c.GetInt("numberOfLeaves", 20), NumberOfTrees = c.GetInt("numberOfTrees", 100),
-            LearningRate = c.Get("learningRate", 0.2), MinimumExampleCountPerLeaf = c.GetInt("minimumExampleCountPerLeaf", 10),
+            LabelColumnName = MlNetData.Label,
+            FeatureColumnName = MlNetData.Features,
+            Seed = seed,
+            NumberOfThreads = 1,
+            NumberOfLeaves = c.GetInt("numberOfLeaves", 20),
+            NumberOfTrees = c.GetInt("numberOfTrees", 100),
+            LearningRate = c.Get("learningRate", 0.2),
+            MinimumExampleCountPerLeaf = c.GetInt("minimumExampleCountPerLeaf", 10),
         });
 
     private static FastForestBinaryTrainer FastForestBinary(MLContext ml, CandidateSpec c, int seed) =>
         ml.BinaryClassification.Trainers.FastForest(new FastForestBinaryTrainer.Options
         {
-            LabelColumnName = MlNetData.Label, FeatureColumnName = MlNetData.Features, Seed = seed, NumberOfThreads = 1,
-            NumberOfLeaves = c.GetInt("numberOfLeaves", 20), NumberOfTrees = c.GetInt("numberOfTrees", 100),
+            LabelColumnName = MlNetData.Label,
+            FeatureColumnName = MlNetData.Features,
+            Seed = seed,
+            NumberOfThreads = 1,
+            NumberOfLeaves = c.GetInt("numberOfLeaves", 20),
+            NumberOfTrees = c.GetInt("numberOfTrees", 100),
             MinimumExampleCountPerLeaf = c.GetInt("minimumExampleCountPerLeaf", 10),
         });
 }
