@@ -522,6 +522,27 @@ public sealed class OrchestrationScenarioTests
         Assert.Throws<ArgumentException>(() => OrchestrationRunner.Run(request, Orchestrations.Registry()));
     }
 
+    [Fact]
+    public void CallActivityAsync_ResultDoesNotFitType_FaultsTheAwaitInsideOrchestratorCode()
+    {
+        var registry = new DurableFunctionRegistry().AddOrchestrator<string, string>("Hello", async (context, city) =>
+        {
+            try
+            {
+                int wrong = await context.CallActivityAsync<int>("SayHello", city);
+                return $"got {wrong}";
+            }
+            catch (JsonException)
+            {
+                return "caught";
+            }
+        });
+
+        OrchestratorResponse response = OrchestrationRunner.Run(OrchestrationRunner.DecodeRequest(ProtocolVectorTests.RequestEpisode2), registry);
+
+        Assert.Equal("\"caught\"", Assert.Single(response.Actions).CompleteOrchestration.Result);
+    }
+
     private sealed class ListLoggerProvider : ILoggerProvider, ILogger
     {
         public List<string> Messages { get; } = [];

@@ -534,8 +534,9 @@ internal sealed class OrchestrationExecutor : TaskOrchestrationContext
         {
             tcs.TrySetResult(this.Deserialize<T>(jsonText)!);
         }
-        catch (JsonException error)
+        catch (Exception error) when (error is JsonException or NotSupportedException or InvalidOperationException or ArgumentException)
         {
+            // A result that does not fit TResult faults the awaiting task, as a failed call would; the engine keeps running.
             tcs.TrySetException(error);
         }
     }
