@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Mlops.Catalog.Registry;
 using Mlops.Core.Data;
+using Mlops.Core.Projects;
 using Mlops.Testing;
 
 namespace Mlops.Catalog.Tests;
@@ -29,9 +30,13 @@ internal static class Samples
         Metric = "macroF1",
         Data = new ModelCardData(Sha("data"), 1461, 1169, 292),
         Metrics = new Dictionary<string, double> { ["macroF1"] = 0.61, ["accuracy"] = 0.83 },
-        Signature = new ModelSignature(
-            [new SignatureField("temp_max", "float"), new SignatureField("precipitation", "float", Nullable: true)],
-            [new SignatureField("predicted_label", "string", Categories: ["rain", "sun"])]),
+        Signature = new ModelSignature
+        {
+            Task = TaskKind.Multiclass,
+            Inputs = [new SignatureField("temp_max", "float", [-1, 1], false), new SignatureField("precipitation", "float", [-1, 1], true)],
+            Outputs = [new SignatureField("label", "string", [-1], false)],
+            ClassLabels = ["rain", "sun"],
+        },
         Parity = new ParityFigures(292, 1e-6, 1e-4, true, 1.0),
         Artifacts = [new ModelArtifact("model.onnx", BinaryData.FromString(onnxText)), new ModelArtifact("model.zip", BinaryData.FromString("mlnet"))],
     };

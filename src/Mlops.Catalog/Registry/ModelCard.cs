@@ -64,19 +64,6 @@ public sealed record ModelCard
 /// <param name="SpecVersion">The project spec version.</param>
 public sealed record ModelCardData(string DatasetSha256, long Rows, long? TrainRows = null, long? HoldoutRows = null, int? DatasetVersion = null, int? SpecVersion = null);
 
-/// <summary>A model's inputs and outputs (also <c>signature.json</c>); serving checks requests against the inputs.</summary>
-/// <param name="Inputs">Input columns.</param>
-/// <param name="Outputs">Output tensors.</param>
-public sealed record ModelSignature(IReadOnlyList<SignatureField> Inputs, IReadOnlyList<SignatureField> Outputs);
-
-/// <summary>One input or output.</summary>
-/// <param name="Name">Column or tensor name.</param>
-/// <param name="Type">Element type: <c>float</c>, <c>double</c>, <c>int64</c>, <c>string</c>, <c>bool</c>.</param>
-/// <param name="Nullable">True when missing values are accepted.</param>
-/// <param name="Shape">Tensor shape (-1 for a free dimension), when it matters.</param>
-/// <param name="Categories">Known categories of a categorical input or the labels of a classifier output.</param>
-public sealed record SignatureField(string Name, string Type, bool Nullable = false, IReadOnlyList<long>? Shape = null, IReadOnlyList<string>? Categories = null);
-
 /// <summary>How closely the ONNX export reproduces ML.NET's predictions.</summary>
 /// <param name="Rows">Rows compared.</param>
 /// <param name="MaxAbsoluteDifference">Largest absolute difference of a score or value.</param>

@@ -73,7 +73,7 @@ public sealed class OnnxExporterTests(ITestOutputHelper output)
         var reloaded = ModelBundle.FromParts(trained.Model.MlNetModel, trained.Model.PlanJson);
         var export = OnnxExporter.Export(reloaded, holdout);
 
-        var read = ModelSignature.FromOnnx(export.Model);
+        var read = OnnxSignature.Read(export.Model);
         Assert.Equal(export.Signature.ToJson(), read.ToJson());
         Assert.Equal(["Adelie", "Chinstrap", "Gentoo"], read.ClassLabels);
         Assert.Contains(read.Inputs, i => i.Name == "Island" && i.Type == SignatureTypes.String && i.Nullable);

@@ -24,7 +24,7 @@ public sealed class ForeignModelTests
     [Fact]
     public void FromOnnx_ForeignModel_SignatureReadFromGraph()
     {
-        var signature = ModelSignature.FromOnnx(LinearModel());
+        var signature = OnnxSignature.Read(LinearModel());
         Assert.Null(signature.Task);
         var input = Assert.Single(signature.Inputs);
         Assert.Equal(("x", SignatureTypes.Float), (input.Name, input.Type));
@@ -35,7 +35,7 @@ public sealed class ForeignModelTests
     [Fact]
     public void FromOnnx_NotAModel_Rejected()
     {
-        var error = Assert.Throws<MlopsException>(() => ModelSignature.FromOnnx("not an onnx model"u8.ToArray()));
+        var error = Assert.Throws<MlopsException>(() => OnnxSignature.Read("not an onnx model"u8.ToArray()));
         Assert.Equal(ErrorCode.Rejected, error.Code);
         Assert.Equal("onnx-load", Assert.Single(error.Violations).Rule);
     }
@@ -44,7 +44,7 @@ public sealed class ForeignModelTests
     public void Predict_ForeignModel_RawOutputsPerRow()
     {
         var model = LinearModel();
-        using var predictor = new OnnxPredictor(model, ModelSignature.FromOnnx(model));
+        using var predictor = new OnnxPredictor(model, OnnxSignature.Read(model));
         var rows = new[] { """{"x":[1,1,1]}""", """{"x":[0,0,2]}""" }
             .Select(j => (IReadOnlyDictionary<string, JsonElement>)JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(j)!).ToList();
         var result = predictor.Predict(rows);
@@ -55,7 +55,7 @@ public sealed class ForeignModelTests
     public void Predict_ForeignModelWrongWidth_ShapeViolation()
     {
         var model = LinearModel();
-        using var predictor = new OnnxPredictor(model, ModelSignature.FromOnnx(model));
+        using var predictor = new OnnxPredictor(model, OnnxSignature.Read(model));
         var row = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>("""{"x":[1,1]}""")!;
         var error = Assert.Throws<MlopsException>(() => predictor.Predict([row]));
         Assert.Equal(("x", "shape"), (error.Violations[0].Field, error.Violations[0].Rule));
