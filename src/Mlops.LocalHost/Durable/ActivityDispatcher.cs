@@ -130,9 +130,9 @@ internal sealed partial class ActivityDispatcher(DurableContext ctx)
             case JsonObject o:
                 foreach (var key in o.Select(p => p.Key).ToList())
                 {
-                    if (o[key] is { } child)
+                    if (o[key] is { } child && NormalizeDates(child) is var updated && !ReferenceEquals(updated, child))
                     {
-                        o[key] = NormalizeDates(child);
+                        o[key] = updated;
                     }
                 }
 
@@ -140,9 +140,9 @@ internal sealed partial class ActivityDispatcher(DurableContext ctx)
             case JsonArray a:
                 for (var i = 0; i < a.Count; i++)
                 {
-                    if (a[i] is { } child)
+                    if (a[i] is { } child && NormalizeDates(child) is var updated && !ReferenceEquals(updated, child))
                     {
-                        a[i] = NormalizeDates(child);
+                        a[i] = updated;
                     }
                 }
 

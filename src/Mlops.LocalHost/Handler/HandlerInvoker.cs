@@ -83,7 +83,7 @@ internal sealed class HandlerInvoker : IDisposable
         var payload = new JsonObject { ["Data"] = data, ["Metadata"] = metadata };
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_process.BaseUri, function))
         {
-            Content = new StringContent(payload.ToJsonString(), new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" }),
+            Content = new StringContent(payload.ToJsonString(PayloadEncoding.Relaxed), new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" }),
         };
         AddHostHeaders(request, id);
 
