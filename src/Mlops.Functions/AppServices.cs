@@ -1,14 +1,25 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Mlops.Catalog;
+using Mlops.Data;
+using Mlops.Functions.Hosting;
+using Mlops.Functions.Ingestion;
+using Mlops.Functions.Pipeline;
 
 namespace Mlops.Functions;
 
-/// <summary>The app's services: storage, catalog, model cache, Durable plumbing. One place to see what the handler depends on.</summary>
+/// <summary>The app's services: storage, catalog, ingestion, pipeline, Durable plumbing. One place to see what the handler depends on.</summary>
 internal static class AppServices
 {
     public static void Add(IServiceCollection services, IConfiguration configuration)
     {
-        _ = services;
-        _ = configuration;
+        services.AddSingleton(TimeProvider.System);
+        services.AddMlopsCatalog(configuration);
+        services.AddSingleton(new HttpClient { Timeout = TimeSpan.FromSeconds(100) });
+        services.AddSingleton<IDurableInvoker, DurableInvoker>();
+        services.AddSingleton(new DatasetIngestor());
+        services.AddSingleton<DatasetIntake>();
+        services.AddSingleton<RunWorkspace>();
+        services.AddSingleton<PipelineLauncher>();
     }
 }

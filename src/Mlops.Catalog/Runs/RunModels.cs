@@ -28,6 +28,9 @@ public enum RunTrigger
     [JsonStringEnumMemberName("drift")] Drift,
     /// <summary>The retraining schedule.</summary>
     [JsonStringEnumMemberName("schedule")] Schedule,
+
+    /// <summary>Live quality (feedback joined to predictions) dropped past the threshold.</summary>
+    [JsonStringEnumMemberName("quality")] Quality,
 }
 
 /// <summary>Where a run's model comes from: data, spec, code and pipeline.</summary>

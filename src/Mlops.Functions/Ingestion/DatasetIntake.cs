@@ -1,0 +1,67 @@
+using System.Text.Json;
+using Mlops.Catalog;
+using Mlops.Catalog.Datasets;
+using Mlops.Core.Errors;
+using Mlops.Core.Projects;
+using Mlops.Data;
+using Mlops.Functions.Hosting;
+
+namespace Mlops.Functions.Ingestion;
+
+/// <summary>What became of an upload.</summary>
+/// <param name="Dataset">The stored version (accepted) or the quarantine entry (rejected).</param>
+/// <param name="Report">The validation report.</param>
+/// <param name="Created">False when the same bytes were already stored (an identical upload).</param>
+public sealed record IntakeResult(DatasetVersion Dataset, ValidationReport Report, bool Created)
+{
+    /// <summary>True when the data passed validation and is a dataset version.</summary>
+    public bool Accepted => Report.Verdict == Verdict.Accepted;
+}
+
+/// <summary>
+/// The one ingestion path, for blob uploads to <c>incoming/{project}/{file}</c> and for <c>POST .../datasets</c>:
+/// validate against the project spec and the previous version's schema, version the canonical bytes by sha256
+/// (immutable, so an identical upload is the existing version), profile them; a rejected upload goes to quarantine with
+/// its report. Nothing already stored is changed or deleted.
+/// </summary>
+public sealed class DatasetIntake(CatalogServices catalog, DatasetIngestor ingestor, TimeProvider time)
+{
+    /// <summary>Ingests <paramref name="content"/> for <paramref name="project"/>; the project must exist.</summary>
+    public async Task<IntakeResult> IngestAsync(string project, string fileName, string channel, byte[] content, CancellationToken ct)
+    {
+        ResourceName.Require(project, "project");
+        var spec = await catalog.Projects.FindAsync(project, cancellationToken: ct).ConfigureAwait(false)
+                   ?? throw MlopsException.NotFound($"Project '{project}' does not exist: create it with PUT /api/projects/{project} (body: its spec), then upload again.");
+        var previous = await catalog.Datasets.FindLatestAsync(project, ct).ConfigureAwait(false);
+        var source = new DatasetSource(Path.GetFileName(fileName), time.GetUtcNow(), channel);
+
+        using var canonical = new MemoryStream();
+        var result = await ingestor.IngestAsync(new MemoryStream(content, writable: false), fileName, spec.Spec, previous?.Schema, canonical, ct).ConfigureAwait(false);
+        if (result.IsAccepted)
+        {
+            canonical.Position = 0;
+            var stored = await catalog.Datasets.StoreAcceptedAsync(new AcceptedDataset
+            {
+                Project = project,
+                Sha256 = result.Sha256!,
+                RowCount = result.RowCount,
+                Schema = result.Schema!,
+                Profile = result.Profile!,
+                Source = source,
+            }, canonical, ct).ConfigureAwait(false);
+            return new IntakeResult(stored, result.Report, stored.Created);
+        }
+
+        var sha = await DatasetCatalog.ComputeSha256Async(new MemoryStream(content, writable: false), ct).ConfigureAwait(false);
+        var errors = result.Report.Failures.Where(f => f.Severity == RuleSeverity.Error).ToList();
+        var quarantined = await catalog.Datasets.StoreQuarantinedAsync(new QuarantinedDataset
+        {
+            Project = project,
+            Sha256 = sha,
+            Source = source,
+            Report = JsonSerializer.SerializeToElement(result.Report, FunctionJson.Options),
+            Reason = string.Join("; ", errors.Take(3).Select(e => e.Message)) + (errors.Count > 3 ? $" (+{errors.Count - 3} more)" : ""),
+        }, new MemoryStream(content, writable: false), ct).ConfigureAwait(false);
+        return new IntakeResult(quarantined, result.Report, quarantined.Created);
+    }
+}

@@ -1,0 +1,32 @@
+using Mlops.Catalog;
+using Mlops.Catalog.Runs;
+using Mlops.Functions.Hosting;
+
+namespace Mlops.Functions.Pipeline;
+
+/// <summary>The last step: records the run's outcome (status only moves forward, so a repeat changes nothing).</summary>
+[Function(Name)]
+[ActivityTrigger]
+public sealed class CompleteStage(CatalogServices catalog) : IActivityFunction<CompleteInput, bool>
+{
+    /// <summary>The activity name.</summary>
+    public const string Name = "CompleteRun";
+
+    /// <inheritdoc />
+    public async Task<bool> RunAsync(CompleteInput input, Durable.ActivityContext context)
+    {
+        var status = input.Status == "succeeded" ? RunStatus.Succeeded : RunStatus.Failed;
+        if (input.Gate is { } gate)
+        {
+            await catalog.Runs.LogParamsAsync(input.Run.RunId, "gate", new Dictionary<string, string>
+            {
+                ["promote"] = gate.Promote ? "true" : "false",
+                ["reason"] = gate.Reason,
+                ["metric"] = gate.Metric,
+            }, context.CancellationToken).ConfigureAwait(false);
+        }
+
+        await catalog.Runs.SetStatusAsync(input.Run.RunId, status, input.Error, context.CancellationToken).ConfigureAwait(false);
+        return true;
+    }
+}
