@@ -45,7 +45,7 @@ public sealed class ProjectCatalog
     }
 
     /// <summary>Stores the spec as a new version unless it equals the latest one; returns the version either way.</summary>
-    public Task<ProjectVersion> PutAsync(string project, ProjectSpec spec, CancellationToken cancellationToken = default)
+    public async Task<ProjectVersion> PutAsync(string project, ProjectSpec spec, CancellationToken cancellationToken = default)
     {
         CatalogLayout.RequireName(project, "project");
         var validated = ProjectSpecParser.Validate(spec);
@@ -53,7 +53,7 @@ public sealed class ProjectCatalog
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json)));
         var now = _time.GetUtcNow();
 
-        return NumberAllocator.AllocateAsync(_tables, CatalogLayout.ProjectsTable, project,
+        var stored = await NumberAllocator.AllocateAsync(_tables, CatalogLayout.ProjectsTable, project,
             existing: async (counter, ct) =>
             {
                 // Compared against the latest version read with the counter: a concurrent identical PUT either
@@ -69,7 +69,24 @@ public sealed class ProjectCatalog
             rowsFor: n => [TableOperation.Insert(new TableRow(project, VersionKey(n))
                 .Set("Version", (int)n).Set("Spec", json).Set("SpecSha256", hash).Set("CreatedAt", now))],
             created: n => new ProjectVersion(project, (int)n, validated, now, Created: true),
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
+
+        // The index row lets timers list every project (a table cannot list its partitions). Written after the spec,
+        // on every PUT, insert-if-absent: a repeated or concurrent PUT finds it there and changes nothing.
+        await _tables.InsertIfAbsentAsync(CatalogLayout.ProjectsTable, new TableRow(IndexPartition, project).Set("CreatedAt", now), cancellationToken).ConfigureAwait(false);
+        return stored;
+    }
+
+    /// <summary>
+    /// Every project name, in ordinal order. A project is listed once a PUT of its spec has completed (projects stored
+    /// before this index existed appear after their next PUT).
+    /// </summary>
+    public async IAsyncEnumerable<string> ListProjectsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var row in _tables.QueryAsync(CatalogLayout.ProjectsTable, IndexPartition, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            yield return row.RowKey;
+        }
     }
 
     /// <summary>The latest version (or the given one); 404 when the project or version does not exist.</summary>
@@ -104,6 +121,9 @@ public sealed class ProjectCatalog
             yield return ToVersion(row, created: false);
         }
     }
+
+    // Not a valid project name (names start with a letter or digit), so it never collides with a project's partition.
+    private const string IndexPartition = "_index";
 
     private static string VersionKey(long version) => "v|" + CatalogLayout.Ascending(version);
 

@@ -55,4 +55,21 @@ public sealed class ProjectCatalogTests(AzuriteFixture azurite)
 
         Assert.Equal(ErrorCode.NotFound, ex.Code);
     }
+
+    [Fact]
+    public async Task ListProjectsAsync_AfterPuts_ListsEachProjectOnce()
+    {
+        var a = Samples.Name("list-a");
+        var b = Samples.Name("list-b");
+
+        await _catalog.Projects.PutAsync(a, """{"target":"y","task":"regression"}""");
+        await _catalog.Projects.PutAsync(a, """{"target":"y","task":"regression","seed":1}""");
+        await _catalog.Projects.PutAsync(a, """{"target":"y","task":"regression","seed":1}""");
+        await _catalog.Projects.PutAsync(b, """{"target":"y","task":"regression"}""");
+        var names = await _catalog.Projects.ListProjectsAsync().ToListAsync();
+
+        Assert.Single(names, n => n == a);
+        Assert.Single(names, n => n == b);
+        Assert.Equal(names.Order(StringComparer.Ordinal), names);
+    }
 }
