@@ -300,15 +300,24 @@ public sealed class DurableClient
 
         string instance = requestBaseUri.GetLeftPart(UriPartial.Authority) + "/runtime/webhooks/durabletask/instances/" + Uri.EscapeDataString(instanceId);
         var common = new StringBuilder();
-        if (this.Options.TaskHub is not null)
+        var required = this.Options.RequiredQueryStringParameters ?? "";
+        // Hosts differ: some put only code=... in requiredQueryStringParameters, others the whole webhook query
+        // (taskHub, connection, code). Never repeat a parameter the host already gave.
+        bool hostGives(string name) => required.Split('&').Any(p => p.StartsWith(name + "=", StringComparison.OrdinalIgnoreCase));
+        if (this.Options.TaskHub is not null && !hostGives("taskHub"))
         {
             common.Append("taskHub=").Append(Uri.EscapeDataString(this.Options.TaskHub)).Append('&');
         }
 
-        common.Append("connection=").Append(Uri.EscapeDataString(this.Options.ConnectionName ?? DefaultConnectionName));
-        if (!string.IsNullOrEmpty(this.Options.RequiredQueryStringParameters))
+        if (!hostGives("connection"))
         {
-            common.Append('&').Append(this.Options.RequiredQueryStringParameters);
+            common.Append("connection=").Append(Uri.EscapeDataString(this.Options.ConnectionName ?? DefaultConnectionName)).Append('&');
+        }
+
+        common.Append(required);
+        if (common.Length > 0 && common[^1] == '&')
+        {
+            common.Length--;
         }
 
         string q = common.ToString();

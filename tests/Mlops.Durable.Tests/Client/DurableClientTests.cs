@@ -254,6 +254,17 @@ public sealed class DurableClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public void CreateCheckStatusPayload_HostGivesWholeWebhookQuery_NoParameterRepeated()
+    {
+        string payload = """{"taskHubName":"Hub","connectionName":null,"httpBaseUrl":"http://localhost:7071/runtime/webhooks/durabletask","requiredQueryStringParameters":"taskHub=Hub&connection=Storage&code=k"}""";
+        DurableClient hostClient = DurableClient.FromBindingPayload(payload, this.http);
+
+        string url = hostClient.CreateCheckStatusPayload(new Uri("http://localhost:7071/api/x"), "i").StatusQueryGetUri;
+
+        Assert.Equal("http://localhost:7071/runtime/webhooks/durabletask/instances/i?taskHub=Hub&connection=Storage&code=k", url);
+    }
+
+    [Fact]
     public async Task FromBindingPayload_OldExtensionWithoutHttpBaseUrl_UsesHostBaseUri()
     {
         string payload = """{"taskHubName":"TestHub","connectionName":"Storage","rpcBaseUrl":"http://localhost:4001","requiredQueryStringParameters":""}""";
