@@ -44,7 +44,12 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = true;
     stop.Cancel();
 };
-AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
+// SIGTERM (docker stop, kill): stop listeners and the handler before exiting; the web host's own handler alone would not.
+using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true;
+    stop.Cancel();
+});
 
 RunningFunctionsHost host;
 try

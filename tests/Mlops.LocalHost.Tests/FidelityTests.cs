@@ -67,7 +67,9 @@ public sealed class FidelityTests
     {
         var details = ActivityDispatcher.FailureDetails("SayHello", new InvocationResult
         {
-            InvocationId = Guid.NewGuid(), Succeeded = false, StatusCode = 500,
+            InvocationId = Guid.NewGuid(),
+            Succeeded = false,
+            StatusCode = 500,
             Error = "Response status code does not indicate success: 500 (Internal Server Error).",
         });
 

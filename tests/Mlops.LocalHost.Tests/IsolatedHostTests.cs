@@ -16,8 +16,14 @@ public sealed class IsolatedHostTests(AzuriteFixture azurite) : IClassFixture<Az
         var options = TestSupport.Options(azurite.ConnectionString, root);
         await using var host = await FunctionsHost.StartAsync(new FunctionsHostOptions
         {
-            ScriptRoot = options.ScriptRoot, Environment = options.Environment, HostId = options.HostId, Output = options.Output, EnforceKeys = true,
-            BlobScanInterval = options.BlobScanInterval, MaxQueuePollInterval = options.MaxQueuePollInterval, MessageLease = options.MessageLease,
+            ScriptRoot = options.ScriptRoot,
+            Environment = options.Environment,
+            HostId = options.HostId,
+            Output = options.Output,
+            EnforceKeys = true,
+            BlobScanInterval = options.BlobScanInterval,
+            MaxQueuePollInterval = options.MaxQueuePollInterval,
+            MessageLease = options.MessageLease,
         });
         using var http = new HttpClient { BaseAddress = host.BaseUri };
 

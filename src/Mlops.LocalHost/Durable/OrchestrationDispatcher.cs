@@ -4,9 +4,9 @@ using Azure.Storage.Queues;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Mlops.Durable.Protocol;
+using Mlops.LocalHost.Configuration;
 using Mlops.LocalHost.Handler;
 using Mlops.LocalHost.Storage;
-using Mlops.LocalHost.Configuration;
 
 namespace Mlops.LocalHost.Durable;
 
@@ -312,92 +312,92 @@ internal sealed class OrchestrationDispatcher(DurableContext ctx)
             switch (action.OrchestratorActionTypeCase)
             {
                 case OrchestratorAction.OrchestratorActionTypeOneofCase.ScheduleTask:
-                {
-                    var st = action.ScheduleTask;
-                    // storeInputsInOrchestrationHistory=false: the input travels in the work item only (spec §1.2, §8.7).
-                    appended.Add(Scheduled(id, e => e.TaskScheduled = new TaskScheduledEvent { Name = st.Name, Version = st.Version }));
-                    var work = DurableEvents.New(id);
-                    work.TaskScheduled = new TaskScheduledEvent { Name = st.Name, Version = st.Version, Input = st.Input };
-                    outbound.Add((ctx.Hub.WorkItems, new TaskMessage { Event = work, InstanceId = instanceId, ExecutionId = executionId }, null));
-                    break;
-                }
+                    {
+                        var st = action.ScheduleTask;
+                        // storeInputsInOrchestrationHistory=false: the input travels in the work item only (spec §1.2, §8.7).
+                        appended.Add(Scheduled(id, e => e.TaskScheduled = new TaskScheduledEvent { Name = st.Name, Version = st.Version }));
+                        var work = DurableEvents.New(id);
+                        work.TaskScheduled = new TaskScheduledEvent { Name = st.Name, Version = st.Version, Input = st.Input };
+                        outbound.Add((ctx.Hub.WorkItems, new TaskMessage { Event = work, InstanceId = instanceId, ExecutionId = executionId }, null));
+                        break;
+                    }
 
                 case OrchestratorAction.OrchestratorActionTypeOneofCase.CreateTimer:
-                {
-                    var fireAt = action.CreateTimer.FireAt ?? DurableEvents.Now();
-                    appended.Add(Scheduled(id, e => e.TimerCreated = new TimerCreatedEvent { FireAt = fireAt }));
-                    var fired = DurableEvents.New();
-                    fired.TimerFired = new TimerFiredEvent { FireAt = fireAt, TimerId = id };
-                    var delay = fireAt.ToDateTime() - DateTime.UtcNow;
-                    outbound.Add((ctx.Hub.ControlQueueFor(instanceId), new TaskMessage { Event = fired, InstanceId = instanceId, ExecutionId = executionId },
-                        delay <= TimeSpan.Zero ? null : delay > MaxQueueDelay ? MaxQueueDelay : delay));
-                    break;
-                }
+                    {
+                        var fireAt = action.CreateTimer.FireAt ?? DurableEvents.Now();
+                        appended.Add(Scheduled(id, e => e.TimerCreated = new TimerCreatedEvent { FireAt = fireAt }));
+                        var fired = DurableEvents.New();
+                        fired.TimerFired = new TimerFiredEvent { FireAt = fireAt, TimerId = id };
+                        var delay = fireAt.ToDateTime() - DateTime.UtcNow;
+                        outbound.Add((ctx.Hub.ControlQueueFor(instanceId), new TaskMessage { Event = fired, InstanceId = instanceId, ExecutionId = executionId },
+                            delay <= TimeSpan.Zero ? null : delay > MaxQueueDelay ? MaxQueueDelay : delay));
+                        break;
+                    }
 
                 case OrchestratorAction.OrchestratorActionTypeOneofCase.CreateSubOrchestration:
-                {
-                    var sub = action.CreateSubOrchestration;
-                    var childId = string.IsNullOrEmpty(sub.InstanceId) ? DurableEvents.DerivedExecutionId(instanceId, executionId, id.ToString(System.Globalization.CultureInfo.InvariantCulture)) : sub.InstanceId;
-                    appended.Add(Scheduled(id, e => e.SubOrchestrationInstanceCreated = new SubOrchestrationInstanceCreatedEvent { InstanceId = childId, Name = sub.Name, Version = sub.Version }));
-                    var childExecution = DurableEvents.DerivedExecutionId(instanceId, executionId, "sub", id.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                    var childStart = DurableEvents.ExecutionStarted(sub.Name, sub.Version, sub.Input, childId, childExecution, new ParentInstanceInfo
                     {
-                        TaskScheduledId = id,
-                        Name = name,
-                        Version = started.Version,
-                        OrchestrationInstance = new OrchestrationInstance { InstanceId = instanceId, ExecutionId = executionId },
-                    });
-                    outbound.Add((ctx.Hub.ControlQueueFor(childId), new TaskMessage { Event = childStart, InstanceId = childId, SenderInstanceId = instanceId }, null));
-                    break;
-                }
+                        var sub = action.CreateSubOrchestration;
+                        var childId = string.IsNullOrEmpty(sub.InstanceId) ? DurableEvents.DerivedExecutionId(instanceId, executionId, id.ToString(System.Globalization.CultureInfo.InvariantCulture)) : sub.InstanceId;
+                        appended.Add(Scheduled(id, e => e.SubOrchestrationInstanceCreated = new SubOrchestrationInstanceCreatedEvent { InstanceId = childId, Name = sub.Name, Version = sub.Version }));
+                        var childExecution = DurableEvents.DerivedExecutionId(instanceId, executionId, "sub", id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                        var childStart = DurableEvents.ExecutionStarted(sub.Name, sub.Version, sub.Input, childId, childExecution, new ParentInstanceInfo
+                        {
+                            TaskScheduledId = id,
+                            Name = name,
+                            Version = started.Version,
+                            OrchestrationInstance = new OrchestrationInstance { InstanceId = instanceId, ExecutionId = executionId },
+                        });
+                        outbound.Add((ctx.Hub.ControlQueueFor(childId), new TaskMessage { Event = childStart, InstanceId = childId, SenderInstanceId = instanceId }, null));
+                        break;
+                    }
 
                 case OrchestratorAction.OrchestratorActionTypeOneofCase.SendEvent:
-                {
-                    var se = action.SendEvent;
-                    var target = se.Instance?.InstanceId ?? "";
-                    appended.Add(Scheduled(id, e => e.EventSent = new EventSentEvent { InstanceId = target, Name = se.Name, Input = se.Data }));
-                    outbound.Add((ctx.Hub.ControlQueueFor(target), new TaskMessage { Event = DurableEvents.EventRaised(se.Name, se.Data), InstanceId = target, SenderInstanceId = instanceId }, null));
-                    break;
-                }
+                    {
+                        var se = action.SendEvent;
+                        var target = se.Instance?.InstanceId ?? "";
+                        appended.Add(Scheduled(id, e => e.EventSent = new EventSentEvent { InstanceId = target, Name = se.Name, Input = se.Data }));
+                        outbound.Add((ctx.Hub.ControlQueueFor(target), new TaskMessage { Event = DurableEvents.EventRaised(se.Name, se.Data), InstanceId = target, SenderInstanceId = instanceId }, null));
+                        break;
+                    }
 
                 case OrchestratorAction.OrchestratorActionTypeOneofCase.CompleteOrchestration:
-                {
-                    var c = action.CompleteOrchestration;
-                    stop = true;
-                    if (c.OrchestrationStatus == OrchestrationStatus.ContinuedAsNew)
                     {
-                        continuedAsNew = true;
-                        appended.Add(Scheduled(id, e => e.ContinueAsNew = new ContinueAsNewEvent { Input = c.Result }));
-                        var nextExecution = DurableEvents.DerivedExecutionId(instanceId, executionId, "continue-as-new");
-                        var restart = DurableEvents.ExecutionStarted(name, c.NewVersion ?? started.Version, c.Result, instanceId, nextExecution, parent);
-                        var carry = c.CarryoverEvents.Where(x => x.EventTypeCase == HistoryEvent.EventTypeOneofCase.EventRaised).ToList();
-                        outbound.Add((ctx.Hub.ControlQueueFor(instanceId), new TaskMessage { Event = restart, InstanceId = instanceId, CarryoverEvents = carry, SenderInstanceId = instanceId }, null));
-                    }
-                    else
-                    {
-                        completion = new ExecutionCompletedEvent { OrchestrationStatus = c.OrchestrationStatus, Result = c.Result, FailureDetails = c.FailureDetails };
-                        appended.Add(Scheduled(id, e => e.ExecutionCompleted = completion));
-                    }
+                        var c = action.CompleteOrchestration;
+                        stop = true;
+                        if (c.OrchestrationStatus == OrchestrationStatus.ContinuedAsNew)
+                        {
+                            continuedAsNew = true;
+                            appended.Add(Scheduled(id, e => e.ContinueAsNew = new ContinueAsNewEvent { Input = c.Result }));
+                            var nextExecution = DurableEvents.DerivedExecutionId(instanceId, executionId, "continue-as-new");
+                            var restart = DurableEvents.ExecutionStarted(name, c.NewVersion ?? started.Version, c.Result, instanceId, nextExecution, parent);
+                            var carry = c.CarryoverEvents.Where(x => x.EventTypeCase == HistoryEvent.EventTypeOneofCase.EventRaised).ToList();
+                            outbound.Add((ctx.Hub.ControlQueueFor(instanceId), new TaskMessage { Event = restart, InstanceId = instanceId, CarryoverEvents = carry, SenderInstanceId = instanceId }, null));
+                        }
+                        else
+                        {
+                            completion = new ExecutionCompletedEvent { OrchestrationStatus = c.OrchestrationStatus, Result = c.Result, FailureDetails = c.FailureDetails };
+                            appended.Add(Scheduled(id, e => e.ExecutionCompleted = completion));
+                        }
 
-                    break;
-                }
+                        break;
+                    }
 
                 default:
-                {
-                    // The Functions extension rejects these actions, which fails the orchestration (spec §3.2).
-                    stop = true;
-                    completion = new ExecutionCompletedEvent
                     {
-                        OrchestrationStatus = OrchestrationStatus.Failed,
-                        FailureDetails = new TaskFailureDetails
+                        // The Functions extension rejects these actions, which fails the orchestration (spec §3.2).
+                        stop = true;
+                        completion = new ExecutionCompletedEvent
                         {
-                            ErrorType = "System.NotSupportedException",
-                            ErrorMessage = $"The action type {action.OrchestratorActionTypeCase} is not supported.",
-                        },
-                    };
-                    appended.Add(Scheduled(id, e => e.ExecutionCompleted = completion));
-                    break;
-                }
+                            OrchestrationStatus = OrchestrationStatus.Failed,
+                            FailureDetails = new TaskFailureDetails
+                            {
+                                ErrorType = "System.NotSupportedException",
+                                ErrorMessage = $"The action type {action.OrchestratorActionTypeCase} is not supported.",
+                            },
+                        };
+                        appended.Add(Scheduled(id, e => e.ExecutionCompleted = completion));
+                        break;
+                    }
             }
 
             if (stop)
@@ -428,7 +428,10 @@ internal sealed class OrchestrationDispatcher(DurableContext ctx)
 
             outbound.Add((ctx.Hub.ControlQueueFor(parentInstance.InstanceId), new TaskMessage
             {
-                Event = note, InstanceId = parentInstance.InstanceId, ExecutionId = parentInstance.ExecutionId, SenderInstanceId = instanceId,
+                Event = note,
+                InstanceId = parentInstance.InstanceId,
+                ExecutionId = parentInstance.ExecutionId,
+                SenderInstanceId = instanceId,
             }, null));
         }
 

@@ -131,7 +131,10 @@ internal sealed class HandlerInvoker : IDisposable
         {
             return new InvocationResult
             {
-                InvocationId = id, Succeeded = false, StatusCode = status, Duration = duration,
+                InvocationId = id,
+                Succeeded = false,
+                StatusCode = status,
+                Duration = duration,
                 Error = $"Response status code does not indicate success: {status} ({ReasonPhrase(response.StatusCode)}).",
             };
         }
@@ -142,7 +145,10 @@ internal sealed class HandlerInvoker : IDisposable
             // The real host reads the body with JSON formatters only (spec §9a): anything else fails the invocation.
             return new InvocationResult
             {
-                InvocationId = id, Succeeded = false, StatusCode = status, Duration = duration,
+                InvocationId = id,
+                Succeeded = false,
+                StatusCode = status,
+                Duration = duration,
                 Error = $"The handler answered with Content-Type '{mediaType ?? "(none)"}'; a JSON response is required.",
             };
         }
@@ -187,8 +193,13 @@ internal sealed class HandlerInvoker : IDisposable
 
         return new InvocationResult
         {
-            InvocationId = id, Succeeded = true, StatusCode = status, Duration = duration,
-            Outputs = outputs, ReturnValue = returnValue, HasReturnValue = hasReturn,
+            InvocationId = id,
+            Succeeded = true,
+            StatusCode = status,
+            Duration = duration,
+            Outputs = outputs,
+            ReturnValue = returnValue,
+            HasReturnValue = hasReturn,
         };
     }
 
