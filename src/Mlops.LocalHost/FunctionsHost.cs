@@ -138,7 +138,7 @@ public sealed class RunningFunctionsHost : IAsyncDisposable
 
         var outputs = new OutputBinder(_settings, name => Account(_settings.StorageConnection(name)), durable);
         _runner = new FunctionRunner(_invoker, outputs, () => BaseUri, durable,
-            () => _management?.RequiredQuery(TaskHubName ?? "") ?? "");
+            () => _management?.RequiredQueryStringParameters ?? "");
 
         await _handler.StartAsync(cancellationToken).ConfigureAwait(false);
         await StartWebAsync(cancellationToken).ConfigureAwait(false);

@@ -198,6 +198,7 @@ public sealed class HostTests(HostFixture fixture) : IClassFixture<HostFixture>
         Assert.Equal(new Uri(fixture.Host.BaseUri, "runtime/webhooks/durabletask").ToString(), client["httpBaseUrl"]!.GetValue<string>());
         Assert.Equal("LocalHostTests", client["taskHubName"]!.GetValue<string>());
         Assert.True(client.AsObject().ContainsKey("creationUrls"));
+        Assert.StartsWith("code=", client["requiredQueryStringParameters"]!.GetValue<string>());
 
         // The orchestrator got a quoted base64 request and only sys in Metadata (spec §3.2, §9a).
         var orchestratorCall = (await TestSupport.ProbesAsync(fixture.ConnectionString, "Chain")).First();

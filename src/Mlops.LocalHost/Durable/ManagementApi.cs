@@ -136,6 +136,9 @@ internal sealed class ManagementApi(DurableClient client, KeyStore keys, bool en
         };
     }
 
+    /// <summary>The durableClient payload's <c>requiredQueryStringParameters</c> (spec §6.1): the system key only.</summary>
+    public string RequiredQueryStringParameters => $"code={Uri.EscapeDataString(keys.DurableExtensionKey)}";
+
     public string RequiredQuery(string hub) => $"taskHub={Uri.EscapeDataString(hub)}&connection=Storage&code={Uri.EscapeDataString(keys.DurableExtensionKey)}";
 
     private async Task<IResult> GetStatusAsync(HttpContext http, string instanceId)
