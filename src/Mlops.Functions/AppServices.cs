@@ -21,5 +21,10 @@ internal static class AppServices
         services.AddSingleton<DatasetIntake>();
         services.AddSingleton<RunWorkspace>();
         services.AddSingleton<PipelineLauncher>();
+
+        // Monitoring (issue 7): drift + live-quality timer, scheduled retraining, feedback and monitoring routes.
+        services.AddSingleton(Monitoring.MonitoringOptions.From(configuration));
+        services.AddSingleton<Monitoring.MonitoringStore>();
+        services.AddSingleton<Monitoring.MonitoringService>();
     }
 }
