@@ -5,6 +5,7 @@ using Mlops.Data;
 using Mlops.Functions.Hosting;
 using Mlops.Functions.Ingestion;
 using Mlops.Functions.Pipeline;
+using Mlops.Serving;
 
 namespace Mlops.Functions;
 
@@ -15,6 +16,7 @@ internal static class AppServices
     {
         services.AddSingleton(TimeProvider.System);
         services.AddMlopsCatalog(configuration);
+        services.AddMlopsServing();
         services.AddSingleton(new HttpClient { Timeout = TimeSpan.FromSeconds(100) });
         services.AddSingleton<IDurableInvoker, DurableInvoker>();
         services.AddSingleton(new DatasetIngestor());

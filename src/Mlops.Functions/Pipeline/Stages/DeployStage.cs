@@ -3,6 +3,7 @@ using Mlops.Catalog.Registry;
 using Mlops.Catalog.Runs;
 using Mlops.Core.Errors;
 using Mlops.Functions.Hosting;
+using Mlops.Serving;
 
 namespace Mlops.Functions.Pipeline;
 
@@ -13,7 +14,7 @@ namespace Mlops.Functions.Pipeline;
 /// </summary>
 [Function(Name)]
 [ActivityTrigger]
-public sealed class DeployStage(CatalogServices catalog, TimeProvider time)
+public sealed class DeployStage(CatalogServices catalog, TimeProvider time, ModelCache models)
     : StageActivity<DeployInput, Deployment>(catalog, time)
 {
     /// <summary>The activity name.</summary>
@@ -46,6 +47,8 @@ public sealed class DeployStage(CatalogServices catalog, TimeProvider time)
                 DriftReportId = input.DriftReportId,
             }, ct).ConfigureAwait(false);
             await Catalog.Runs.LinkModelAsync(input.Run.RunId, new RunModelLink(input.ModelName, input.Version, Promoted: true), ct).ConfigureAwait(false);
+            // This process serves too: switch at once instead of waiting for the alias cache to expire.
+            models.Invalidate(input.ModelName);
             return new Deployment(input.ModelName, GateStage.ProductionAlias, input.Version, moved.PreviousVersion, true, null);
         }
         catch (MlopsException ex) when (ex.Code == ErrorCode.Conflict)
