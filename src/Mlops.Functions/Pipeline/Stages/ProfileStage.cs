@@ -21,6 +21,9 @@ public sealed class ProfileStage(CatalogServices catalog, TimeProvider time, Dat
     protected override StageInput RunOf(StageInput input) => input;
 
     /// <inheritdoc />
+    protected override string Describe(ProfiledData output) => $"{output.Rows} rows; drift reference at {output.ProfilePath}";
+
+    /// <inheritdoc />
     protected override async Task<ProfiledData> ExecuteAsync(StageInput run, CancellationToken ct)
     {
         var path = $"{RunWorkspace.Container}/{run.RunId}/{RunWorkspace.Files.Profile}";
