@@ -64,3 +64,20 @@ public sealed class FeedbackParserTests
         Assert.Contains("160 rule violations", error.Message, StringComparison.Ordinal);
     }
 }
+
+public sealed class MonitoringOpenApiTests
+{
+    [Fact]
+    public void Build_MonitoringRoutes_DocumentedUnderMonitoringTag()
+    {
+        var catalog = Hosting.FunctionCatalog.FromAssembly(typeof(HandlerApp).Assembly);
+
+        using var document = System.Text.Json.JsonDocument.Parse(Hosting.OpenApiDocument.Build(catalog, "api", "test"));
+        var paths = document.RootElement.GetProperty("paths");
+
+        Assert.Equal("Monitoring", paths.GetProperty("/api/models/{name}/feedback").GetProperty("post").GetProperty("tags")[0].GetString());
+        Assert.Equal("Monitoring", paths.GetProperty("/api/models/{name}/monitoring").GetProperty("get").GetProperty("tags")[0].GetString());
+        Assert.Contains(catalog.Functions, f => f.Name == "DriftCheck" && f.HasDurableClient);
+        Assert.Contains(catalog.Functions, f => f.Name == "ScheduledRetrain" && f.HasDurableClient);
+    }
+}
