@@ -64,25 +64,11 @@ var tags = union(extraTags, {
   environment: environmentName
 })
 
-// DESIGN.md §4. Durable's own queues, tables and lease blobs are created by the host under the task hub.
-var dataContainers = [
-  'incoming'
-  'datasets'
-  'quarantine'
-  'models'
-  'predictions'
-  'reports'
-]
-var dataTables = [
-  'projects'
-  'datasets'
-  'runs'
-  'models'
-  'aliases'
-  'audit'
-  'driftreports'
-  'feedback'
-]
+// DESIGN.md §4, from the one list the app is checked against (tests/Mlops.Functions.Tests). Durable's own queues,
+// tables and lease blobs are created by the host under the task hub.
+var storageLayout = loadJsonContent('storage-layout.json')
+var dataContainers = storageLayout.containers
+var dataTables = storageLayout.tables
 var deploymentContainer = 'app-package'
 // Names known at compile time (not module outputs), so what-if can predict the role assignments.
 var identityName = 'id-${baseName}'

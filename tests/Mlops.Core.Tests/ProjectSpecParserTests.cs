@@ -35,6 +35,16 @@ public class ProjectSpecParserTests
         Assert.Equal(spec.Retrain, again.Retrain);
     }
 
+    [Fact]
+    public void Parse_NullSchedule_StaysNullAfterRoundTrip()
+    {
+        var spec = ProjectSpecParser.Parse("""{"target":"y","task":"binary","retrain":{"schedule":null}}""");
+
+        var again = ProjectSpecParser.Parse(System.Text.Json.JsonSerializer.Serialize(spec, SpecJson.Options));
+
+        Assert.Null(again.Retrain.Schedule);
+    }
+
     [Theory]
     [InlineData("""{"task":"binary"}""", "target", "required")]
     [InlineData("""{"target":"y","task":"ranking"}""", "task", "type")]

@@ -55,7 +55,7 @@ public sealed class PublishPackageTests
     }
 
     [RequiresFunctionsAppFact]
-    public void Publish_FunctionsApp_ZipHasExactlyTheHostLayout()
+    public async Task Publish_FunctionsApp_ZipHasExactlyTheHostLayoutAndServesUploadToPredict()
     {
         var work = Directory.CreateTempSubdirectory("mlops-publish-test-");
         try
@@ -93,10 +93,50 @@ public sealed class PublishPackageTests
             Assert.DoesNotContain(all, f => f.StartsWith("obj/", StringComparison.Ordinal) || f.Contains("/obj/", StringComparison.Ordinal));
             Assert.Contains("Mlops.Functions.dll", all);
             Assert.Contains("libcoreclr.so", all); // self-contained: the runtime travels with the handler
+
+            // The unpacked package runs under the local host exactly as under the real one: upload -> train -> predict.
+            await UploadToPredictAsync(root);
         }
         finally
         {
             work.Delete(recursive: true);
         }
+    }
+
+    private static async Task UploadToPredictAsync(string scriptRoot)
+    {
+        await using var azurite = await AzuriteInstance.StartAsync();
+        await using var host = await Mlops.LocalHost.FunctionsHost.StartAsync(new Mlops.LocalHost.FunctionsHostOptions
+        {
+            ScriptRoot = scriptRoot,
+            Port = 0,
+            Environment = { ["AzureWebJobsStorage"] = azurite.ConnectionString },
+            Output = TextWriter.Null,
+        });
+        using var http = new HttpClient { BaseAddress = host.BaseUri, Timeout = TimeSpan.FromMinutes(2) };
+        using var put = await http.PutAsync("api/projects/weather", new StringContent(
+            """{"target":"weather","task":"multiclass","ignore":["date"],"trainers":["lightgbm"],"search":{"maxCandidates":1}}""",
+            System.Text.Encoding.UTF8, "application/json"));
+        Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+        using var upload = await http.PostAsync("api/projects/weather/datasets",
+            new StringContent(File.ReadAllText(RepoPaths.Dataset("seattle-weather.csv")), System.Text.Encoding.UTF8, "text/csv"));
+        Assert.Equal(202, (int)upload.StatusCode);
+        var runId = JsonNode.Parse(await upload.Content.ReadAsStringAsync())!["runId"]!.GetValue<string>();
+
+        var deadline = DateTime.UtcNow.AddMinutes(4);
+        string? status = null;
+        while (status is not ("Completed" or "Failed") && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(250);
+            status = (string?)JsonNode.Parse(await http.GetStringAsync($"api/runs/{runId}"))!["runtimeStatus"];
+        }
+
+        Assert.Equal("Completed", status);
+        using var predict = await http.PostAsync("api/models/weather/predict", new StringContent(
+            """{"dataframe_records":[{"precipitation":12.4,"temp_max":8.3,"temp_min":3.9,"wind":5.1}]}""", System.Text.Encoding.UTF8, "application/json"));
+        var body = JsonNode.Parse(await predict.Content.ReadAsStringAsync())!;
+        Assert.True(predict.IsSuccessStatusCode, body.ToJsonString());
+        Assert.Equal(1, (int)body["model"]!["version"]!);
+        Assert.Single(body["predictions"]!.AsArray());
     }
 }

@@ -136,10 +136,9 @@ public static class Metrics
 /// <summary>The JSON options every stored spec is written and read with (part of the contract).</summary>
 public static class SpecJson
 {
-    /// <summary>camelCase, enums as strings, nulls kept out.</summary>
+    /// <summary>camelCase, enums as strings. Nulls are written: a null means something (e.g. <c>retrain.schedule: null</c> disables scheduled retraining), so dropping it would bring the default back.</summary>
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
     {
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         WriteIndented = false,
     };
 }

@@ -147,6 +147,39 @@ public sealed class TrainingPipelineEndToEndTests(AppHostFixture app) : IClassFi
     }
 
     [Fact]
+    public async Task Storage_AfterARunAndAPrediction_UsesOnlyTheLayoutInfraDeclares()
+    {
+        await app.PutProjectAsync("weather-layout", WeatherData.FastSpec);
+        var (_, upload) = await app.PostCsvAsync("weather-layout", WeatherData.Months(1, 2, 7, 8));
+        await app.WaitForRunAsync(upload.GetProperty("runId").GetString()!);
+        using var predict = await app.Http.PostAsync("api/models/weather-layout/predict", new StringContent(
+            """{"instances":[{"precipitation":1,"temp_max":9,"temp_min":3,"wind":4}]}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.True(predict.IsSuccessStatusCode);
+        await AppHostFixture.EventuallyAsync(async () => await app.Blobs.GetBlobContainerClient("predictions").ExistsAsync() ? "" : null, "the prediction log");
+
+        using var layout = JsonDocument.Parse(File.ReadAllText(Path.Combine(Mlops.Testing.RepoPaths.Root, "infra", "storage-layout.json")));
+        var declaredContainers = layout.RootElement.GetProperty("containers").EnumerateArray().Select(e => e.GetString()).ToHashSet();
+        var declaredTables = layout.RootElement.GetProperty("tables").EnumerateArray().Select(e => e.GetString()).ToHashSet();
+        var hostOwned = new[] { "azure-webjobs-", "webjobs-", "mlopshub" };
+        var containers = new List<string>();
+        await foreach (var c in app.Blobs.GetBlobContainersAsync(Azure.Storage.Blobs.Models.BlobContainerTraits.None, Azure.Storage.Blobs.Models.BlobContainerStates.None, null, default))
+        {
+            containers.Add(c.Name);
+        }
+
+        var tables = new List<string>();
+        await foreach (var t in new Azure.Data.Tables.TableServiceClient(app.Storage).QueryAsync())
+        {
+            tables.Add(t.Name);
+        }
+
+        Assert.DoesNotContain(containers, c => !hostOwned.Any(h => c.StartsWith(h, StringComparison.OrdinalIgnoreCase)) && !declaredContainers.Contains(c));
+        Assert.DoesNotContain(tables, t => !t.StartsWith("MlopsHub", StringComparison.Ordinal) && !declaredTables.Contains(t));
+        Assert.Contains("runs", containers);
+        Assert.Contains("models", tables);
+    }
+
+    [Fact]
     public async Task Upload_UnknownProject_404ProblemNamingWhatToDo()
     {
         using var response = await app.Http.PostAsync("api/projects/no-such-project/datasets", new StringContent("a,b\n1,2\n", System.Text.Encoding.UTF8, "text/csv"));
