@@ -65,6 +65,12 @@ param maximumInstanceCount int
 @maxLength(45)
 param taskHubName string
 
+@description('How often the drift and live-quality check runs (six-field NCRONTAB).')
+param driftSchedule string = '0 */15 * * * *'
+
+@description('How often projects\' retraining schedules are checked (six-field NCRONTAB).')
+param retrainCheckSchedule string = '0 */5 * * * *'
+
 @description('Environment name, given to the app as MLOPS_ENVIRONMENT.')
 param environmentName string
 
@@ -151,6 +157,15 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         {
           name: 'MLOPS_ENVIRONMENT'
           value: environmentName
+        }
+        {
+          // Timer schedules the functions read as %SETTING% (six-field NCRONTAB).
+          name: 'MLOPS_DRIFT_SCHEDULE'
+          value: driftSchedule
+        }
+        {
+          name: 'MLOPS_RETRAIN_CHECK_SCHEDULE'
+          value: retrainCheckSchedule
         }
       ]
     }

@@ -218,8 +218,22 @@ public sealed class MainTemplateTests(CompiledMainTemplate compiled) : IClassFix
     {
         var value = (string)Template.Module(module)["properties"]!["parameters"]![parameter]!["value"]!;
         // Wired from a main-template variable: "[variables('dataContainers')]".
-        var variable = value.Split('\'')[1];
-        return Template.Root["variables"]![variable]!.AsArray().Select(v => (string)v!).ToList();
+        var node = Resolve(value);
+        return node.AsArray().Select(v => (string)v!).ToList();
+    }
+
+    // Follows "[variables('x')]" and "[variables('x').property]" (how loadJsonContent compiles) to the literal value.
+    private System.Text.Json.Nodes.JsonNode Resolve(string expression)
+    {
+        var variable = expression.Split('\'')[1];
+        var node = Template.Root["variables"]![variable]!;
+        var rest = expression[(expression.IndexOf(')', StringComparison.Ordinal) + 1)..].TrimEnd(']');
+        if (node is System.Text.Json.Nodes.JsonValue inner && ((string)inner!).StartsWith("[variables('", StringComparison.Ordinal))
+        {
+            node = Resolve((string)inner!);
+        }
+
+        return rest.StartsWith('.') ? node[rest[1..]]! : node;
     }
 
     private static string? ModuleArgumentOrDefault(ArmResource resource, string parameter) =>

@@ -110,7 +110,13 @@ public sealed class PublishPackageTests
         {
             ScriptRoot = scriptRoot,
             Port = 0,
-            Environment = { ["AzureWebJobsStorage"] = azurite.ConnectionString },
+            // The settings the Bicep template gives the app in Azure (there is no local.settings.json in a package).
+            Environment =
+            {
+                ["AzureWebJobsStorage"] = azurite.ConnectionString,
+                ["MLOPS_DRIFT_SCHEDULE"] = "0 */15 * * * *",
+                ["MLOPS_RETRAIN_CHECK_SCHEDULE"] = "0 */5 * * * *",
+            },
             Output = TextWriter.Null,
         });
         using var http = new HttpClient { BaseAddress = host.BaseUri, Timeout = TimeSpan.FromMinutes(2) };

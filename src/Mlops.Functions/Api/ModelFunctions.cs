@@ -37,7 +37,7 @@ public sealed class GetModelFunction(CatalogServices catalog) : IHttpFunction
 [ApiOperation("Move an alias (promote / roll back)", Tag = "Models", RequestBody = typeof(MoveAliasRequest), Response = typeof(MoveAliasResponse),
     ErrorStatuses = [400, 404, 409], Description = "Body `{\"version\": N, \"reason\": \"...\", \"expectedVersion\": M}`; with expectedVersion the move " +
     "happens only if the alias still points to M (0: only if it does not exist), else 409. Every move is in the audit log.")]
-public sealed class MoveAliasFunction(CatalogServices catalog) : IHttpFunction
+public sealed class MoveAliasFunction(CatalogServices catalog, Mlops.Serving.ModelCache models) : IHttpFunction
 {
     /// <inheritdoc />
     public async Task<HttpResponseData> RunAsync(HttpRequestData request, FunctionContext context)
@@ -59,6 +59,8 @@ public sealed class MoveAliasFunction(CatalogServices catalog) : IHttpFunction
             Reason = string.IsNullOrWhiteSpace(body.Reason) ? "manual alias move" : body.Reason!,
             ExpectedVersion = body.ExpectedVersion,
         }, context.CancellationToken).ConfigureAwait(false);
+        // A rollback takes effect on this instance's next request, not after the alias cache expires.
+        models.Invalidate(name);
         return HttpResponseData.Json(new MoveAliasResponse(name, alias, result.Alias.Version, result.PreviousVersion, result.Changed));
     }
 }
