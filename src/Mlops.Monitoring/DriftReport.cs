@@ -179,9 +179,6 @@ public sealed record CategoryCount(string Value, long Count);
 /// <summary>The JSON options drift reports, window states and quality reports are written and read with (part of the contract).</summary>
 public static class MonitoringJson
 {
-    /// <summary>camelCase, enums as strings, nulls left out.</summary>
-    public static readonly JsonSerializerOptions Options = new(SpecJson.Options)
-    {
-        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
-    };
+    /// <summary>camelCase, enums as strings, nulls left out (the same settings as the project spec).</summary>
+    public static readonly JsonSerializerOptions Options = new(SpecJson.Options);
 }

@@ -14,8 +14,9 @@ public class FunctionMetadataTests
     [Fact]
     public void BuildOutput_FunctionFolders_MatchDeclarationsExactly()
     {
-        var folders = Directory.GetFiles(ScriptRoot, "function.json", SearchOption.AllDirectories)
-            .Select(p => Path.GetFileName(Path.GetDirectoryName(p)!)).Order(StringComparer.Ordinal).ToList();
+        // The host reads function folders directly under the script root.
+        var folders = Directory.GetDirectories(ScriptRoot).Where(d => File.Exists(Path.Combine(d, "function.json")))
+            .Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
 
         Assert.Equal(Catalog.Functions.Select(f => f.Name).Order(StringComparer.Ordinal), folders);
         foreach (var function in Catalog.Functions)

@@ -73,6 +73,8 @@ public sealed record PromotionSpec
 public sealed record RetrainSpec
 {
     /// <summary>Six-field NCRONTAB schedule for scheduled retraining; null disables it.</summary>
+    // Always written: leaving a null out would bring the default schedule back when the spec is read again.
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public string? Schedule { get; init; } = "0 0 3 * * *";
 
     /// <summary>Drift thresholds.</summary>
@@ -136,9 +138,10 @@ public static class Metrics
 /// <summary>The JSON options every stored spec is written and read with (part of the contract).</summary>
 public static class SpecJson
 {
-    /// <summary>camelCase, enums as strings. Nulls are written: a null means something (e.g. <c>retrain.schedule: null</c> disables scheduled retraining), so dropping it would bring the default back.</summary>
+    /// <summary>camelCase, enums as strings, nulls kept out (except where a null means something, see <see cref="RetrainSpec.Schedule"/>).</summary>
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
     {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         WriteIndented = false,
     };
 }

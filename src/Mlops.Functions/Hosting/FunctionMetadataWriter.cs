@@ -44,12 +44,12 @@ public static class FunctionMetadataWriter
     public static void Write(FunctionCatalog catalog, string scriptRoot, string sourceHostJsonPath, string handlerDll)
     {
         Directory.CreateDirectory(scriptRoot);
-        foreach (var stale in Directory.GetFiles(scriptRoot, "function.json", SearchOption.AllDirectories))
+        // Function folders sit directly under the script root (the host reads only those).
+        foreach (var folder in Directory.GetDirectories(scriptRoot).Where(d => File.Exists(Path.Combine(d, "function.json"))))
         {
-            var folder = Path.GetFileName(Path.GetDirectoryName(stale)!);
-            if (catalog.Find(folder) is null)
+            if (catalog.Find(Path.GetFileName(folder)) is null)
             {
-                Directory.Delete(Path.GetDirectoryName(stale)!, recursive: true);
+                Directory.Delete(folder, recursive: true);
             }
         }
 

@@ -39,7 +39,7 @@ public sealed class AppHostFixture : IAsyncLifetime
         {
             ScriptRoot = RepoPaths.FunctionsScriptRoot,
             Port = 0,
-            Environment = { ["AzureWebJobsStorage"] = _azurite.ConnectionString, ["MLOPS_DRIFT_SCHEDULE"] = "0 0 0 1 1 *", ["MLOPS_RETRAIN_CHECK_SCHEDULE"] = "0 0 0 1 1 *" },
+            Environment = { ["AzureWebJobsStorage"] = _azurite.ConnectionString, ["MLOPS_DRIFT_SCHEDULE"] = "0 0 0 1 1 *", ["MLOPS_RETRAIN_CHECK_SCHEDULE"] = "0 0 0 1 1 *", ["MLOPS_MONITORING_SETTLE_SECONDS"] = "0" },
             BlobScanInterval = TimeSpan.FromMilliseconds(250),
             MaxQueuePollInterval = TimeSpan.FromMilliseconds(100),
             Output = TextWriter.Null,
