@@ -236,7 +236,13 @@ public sealed class RunningFunctionsHost : IAsyncDisposable
 
     private async Task StartWebAsync(CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        // No appsettings reload and the host's own folder as content root: otherwise a file watcher scans the working
+        // directory and wakes on every write there (our own log file, when redirected into it, included).
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+        });
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k =>
         {
@@ -397,5 +403,6 @@ public sealed class RunningFunctionsHost : IAsyncDisposable
 
         _invoker?.Dispose();
         _stopping.Dispose();
+        await _console.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -60,6 +60,7 @@ internal sealed class HandlerInvoker : IDisposable
         {
             AllowAutoRedirect = false,
             UseCookies = false,
+            UseProxy = false, // the handler is on loopback: never route it through HTTP_PROXY
             MaxConnectionsPerServer = 256,
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
         })

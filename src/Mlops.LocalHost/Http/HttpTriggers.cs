@@ -36,7 +36,8 @@ internal sealed class HttpTriggers(ScriptRoot root, FunctionRunner runner, Handl
         {
             var pattern = Route(root, f);
             var methods = Methods(f);
-            RequestDelegate handle = http => HandleAsync(http, f);
+            var forwarded = Forwarded(f);
+            RequestDelegate handle = http => HandleAsync(http, f, forwarded);
             if (methods is null)
             {
                 app.Map(pattern, handle);
@@ -53,7 +54,7 @@ internal sealed class HttpTriggers(ScriptRoot root, FunctionRunner runner, Handl
         f.Bindings.Count(b => b.IsIn) == 1 && f.Bindings.Count(b => b.IsOut) == 1 &&
         f.Bindings.Single(b => b.IsOut).IsType("http");
 
-    private async Task HandleAsync(HttpContext http, FunctionDefinition f)
+    private async Task HandleAsync(HttpContext http, FunctionDefinition f, bool forwarded)
     {
         var authLevel = f.Trigger!.Get("authLevel") ?? "function";
         if (enforceKeys)
@@ -66,79 +67,103 @@ internal sealed class HttpTriggers(ScriptRoot root, FunctionRunner runner, Handl
             }
         }
 
-        using var buffer = new MemoryStream();
-        await http.Request.Body.CopyToAsync(buffer, http.RequestAborted).ConfigureAwait(false);
-        var body = buffer.ToArray();
         try
         {
-            if (Forwarded(f))
+            if (forwarded)
             {
-                await ForwardAsync(http, f, body).ConfigureAwait(false);
+                await ForwardAsync(http, f).ConfigureAwait(false);
             }
             else
             {
-                await InvokeAsync(http, f, body).ConfigureAwait(false);
+                using var buffer = new MemoryStream();
+                await http.Request.Body.CopyToAsync(buffer, http.RequestAborted).ConfigureAwait(false);
+                await InvokeAsync(http, f, buffer.ToArray()).ConfigureAwait(false);
             }
         }
         catch (HandlerUnavailableException)
         {
-            http.Response.StatusCode = 500;
+            if (!http.Response.HasStarted)
+            {
+                http.Response.StatusCode = 500;
+            }
         }
     }
 
-    /// <summary>Rebuilds the request and sends it to the handler at the same path (spec §2.4); its raw response is the answer.</summary>
-    private async Task ForwardAsync(HttpContext http, FunctionDefinition f, byte[] body)
+    /// <summary>
+    /// Rebuilds the request and sends it to the handler at the same path (spec §2.4); its raw response is the answer.
+    /// The body is streamed through in both directions (no copy of it is held), over the invoker's pooled connections.
+    /// </summary>
+    private async Task ForwardAsync(HttpContext http, FunctionDefinition f)
     {
-        await handler.WaitReadyAsync(http.RequestAborted).ConfigureAwait(false);
+        var aborted = http.RequestAborted;
+        await handler.WaitReadyAsync(aborted).ConfigureAwait(false);
         var id = Guid.NewGuid();
-        var target = new Uri(handler.BaseUri, http.Request.Path.Value + http.Request.QueryString.Value);
-        using var request = new HttpRequestMessage(new HttpMethod(http.Request.Method), target);
-        if (body.Length > 0)
+        var incoming = http.Request;
+        var target = new Uri(handler.BaseUri, string.Concat(incoming.Path.Value, incoming.QueryString.Value));
+        using var request = new HttpRequestMessage(HttpMethod.Parse(incoming.Method), target);
+        if (HasBody(incoming))
         {
-            request.Content = new ByteArrayContent(body);
+            // Content-Length, when the caller sent one, is copied below with the other content headers.
+            request.Content = new StreamContent(incoming.Body);
         }
 
-        foreach (var (name, values) in http.Request.Headers)
+        foreach (var (name, values) in incoming.Headers)
         {
             if (HopByHop.Contains(name))
             {
                 continue;
             }
 
-            if (!request.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values) && request.Content is not null)
+            var added = values.Count == 1
+                ? request.Headers.TryAddWithoutValidation(name, values[0])
+                : request.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
+            if (!added && request.Content is not null)
             {
-                request.Content.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
+                _ = values.Count == 1
+                    ? request.Content.Headers.TryAddWithoutValidation(name, values[0])
+                    : request.Content.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
             }
         }
 
         request.Headers.Remove("User-Agent");
         HandlerInvoker.AddHostHeaders(request, id);
-        console.Executing(f.Name, $"This function was programmatically called via the host APIs.", id);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+        console.Executing(f.Name, ForwardedReason, id);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         HttpResponseMessage response;
         try
         {
-            response = await runner.Invoker.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, http.RequestAborted).ConfigureAwait(false);
+            response = await runner.Invoker.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, aborted).ConfigureAwait(false);
         }
         catch (HttpRequestException ex)
         {
-            console.Executed(f.Name, false, id, clock.Elapsed, ex.Message);
+            console.Executed(f.Name, false, id, System.Diagnostics.Stopwatch.GetElapsedTime(started), ex.Message);
             throw new HandlerUnavailableException("forwarding failed", ex);
         }
 
         using (response)
         {
             http.Response.StatusCode = (int)response.StatusCode;
-            foreach (var h in response.Headers.Concat(response.Content.Headers))
-            {
-                if (!HopByHop.Contains(h.Key))
-                {
-                    http.Response.Headers[h.Key] = h.Value.ToArray();
-                }
-            }
+            CopyHeaders(response.Headers.NonValidated, http.Response.Headers);
+            CopyHeaders(response.Content.Headers.NonValidated, http.Response.Headers);
+            await response.Content.CopyToAsync(http.Response.Body, aborted).ConfigureAwait(false);
+            console.Executed(f.Name, response.IsSuccessStatusCode, id, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        }
+    }
 
-            await response.Content.CopyToAsync(http.Response.Body, http.RequestAborted).ConfigureAwait(false);
-            console.Executed(f.Name, response.IsSuccessStatusCode, id, clock.Elapsed);
+    private const string ForwardedReason = "This function was programmatically called via the host APIs.";
+
+    /// <summary>Whether the incoming request carries a body to forward (a length above zero, or chunked).</summary>
+    private static bool HasBody(HttpRequest request) =>
+        request.ContentLength is > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
+
+    private static void CopyHeaders(HttpHeadersNonValidated from, IHeaderDictionary to)
+    {
+        foreach (var (name, values) in from)
+        {
+            if (!HopByHop.Contains(name))
+            {
+                to[name] = values.Count == 1 ? new Microsoft.Extensions.Primitives.StringValues(values.ToString()) : new Microsoft.Extensions.Primitives.StringValues([.. values]);
+            }
         }
     }
 
