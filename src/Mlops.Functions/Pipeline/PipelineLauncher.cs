@@ -48,9 +48,21 @@ public sealed class PipelineLauncher(CatalogServices catalog, HttpClient http)
                 Trigger = trigger,
                 TriggerReference = triggerReference,
             }), cancellationToken).ConfigureAwait(false);
-            await client.StartNewAsync(TrainingPipeline.Name, runId,
-                new PipelineInput(project, runId, datasets, spec.Version, trigger, triggerReference), cancellationToken).ConfigureAwait(false);
-            started = true;
+            try
+            {
+                await client.StartNewAsync(TrainingPipeline.Name, runId,
+                    new PipelineInput(project, runId, datasets, spec.Version, trigger, triggerReference), cancellationToken).ConfigureAwait(false);
+                started = true;
+            }
+            catch (DurableClientException)
+            {
+                // A concurrent trigger for the same data (blob and HTTP at once) may have started it first: same run,
+                // not an error. Anything else is rethrown.
+                if (await client.GetStatusAsync(runId, showInput: false, cancellationToken: cancellationToken).ConfigureAwait(false) is null)
+                {
+                    throw;
+                }
+            }
         }
 
         return new LaunchedRun(runId, started, client.CreateCheckStatusPayload(requestBase, runId));
