@@ -83,7 +83,7 @@ public sealed partial class FunctionDispatcher(FunctionCatalog catalog, IService
         var payload = InvocationPayload.Parse(body);
         var durablePayload = function.HasDurableClient ? InvocationPayload.Unquote(payload.DataValue(DurableClientAttribute.BindingName)) : null;
         var context = new FunctionContext(function.Name, invocationId, scoped, payload.Metadata, durablePayload, ct);
-        var instance = ActivatorUtilities.CreateInstance(scoped, function.Type);
+        var instance = Create(function, scoped);
         var result = new JsonObject();
         switch (function.Kind)
         {
@@ -112,19 +112,18 @@ public sealed partial class FunctionDispatcher(FunctionCatalog catalog, IService
     /// <summary>Handles a forwarded HTTP request (the raw request at its public path).</summary>
     public async Task HandleForwardedAsync(FunctionDescriptor function, HttpContext http)
     {
-        using var buffer = new MemoryStream();
-        await http.Request.Body.CopyToAsync(buffer, http.RequestAborted).ConfigureAwait(false);
+        var body = await ReadBodyAsync(http).ConfigureAwait(false);
         var request = new HttpRequestData(
             http.Request.Method,
             new Uri($"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}{http.Request.Path}{http.Request.QueryString}"),
             http.Request.RouteValues.Where(kv => kv.Value is not null).ToDictionary(kv => kv.Key, kv => kv.Value!.ToString()!, StringComparer.OrdinalIgnoreCase),
             http.Request.Query.ToDictionary(kv => kv.Key, kv => kv.Value.ToString(), StringComparer.OrdinalIgnoreCase),
             http.Request.Headers.ToDictionary(kv => kv.Key, kv => kv.Value.Select(v => v ?? "").ToArray(), StringComparer.OrdinalIgnoreCase),
-            buffer.ToArray());
+            body);
         var invocationId = http.Request.Headers["X-Azure-Functions-InvocationId"].ToString();
         var scope = http.RequestServices;
         var context = new FunctionContext(function.Name, invocationId, scope, default, null, http.RequestAborted);
-        var instance = (IHttpFunction)ActivatorUtilities.CreateInstance(scope, function.Type);
+        var instance = (IHttpFunction)Create(function, scope);
         var response = await RunHttpAsync(instance, request, context).ConfigureAwait(false);
         http.Response.StatusCode = response.StatusCode;
         foreach (var (name, value) in response.Headers)
@@ -133,6 +132,27 @@ public sealed partial class FunctionDispatcher(FunctionCatalog catalog, IService
         }
 
         await http.Response.Body.WriteAsync(response.Body, http.RequestAborted).ConfigureAwait(false);
+    }
+
+    // Function classes are built per invocation from DI; the constructor lookup is done once per type (hot path: predict).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Type, ObjectFactory> _factories = new();
+
+    private object Create(FunctionDescriptor function, IServiceProvider services) =>
+        _factories.GetOrAdd(function.Type, t => ActivatorUtilities.CreateFactory(t, Type.EmptyTypes))(services, null);
+
+    // One copy of the body: straight into an array of the announced length, else through a buffer.
+    private static async Task<byte[]> ReadBodyAsync(HttpContext http)
+    {
+        if (http.Request.ContentLength is { } length and <= int.MaxValue)
+        {
+            var body = new byte[length];
+            await http.Request.Body.ReadExactlyAsync(body, http.RequestAborted).ConfigureAwait(false);
+            return body;
+        }
+
+        using var buffer = new MemoryStream();
+        await http.Request.Body.CopyToAsync(buffer, http.RequestAborted).ConfigureAwait(false);
+        return buffer.ToArray();
     }
 
     private async Task<HttpResponseData> RunHttpAsync(IHttpFunction function, HttpRequestData request, FunctionContext context)

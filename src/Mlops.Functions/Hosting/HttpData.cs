@@ -17,7 +17,10 @@ public sealed class HttpRequestData
         Url = url;
         RouteValues = routeValues;
         Query = query;
-        Headers = new Dictionary<string, string[]>(headers, StringComparer.OrdinalIgnoreCase);
+        // Reuse a case-insensitive map as it is; copy anything else once.
+        Headers = headers is Dictionary<string, string[]> { Comparer: var comparer } d && comparer.Equals(StringComparer.OrdinalIgnoreCase)
+            ? d
+            : new Dictionary<string, string[]>(headers, StringComparer.OrdinalIgnoreCase);
         Body = body;
     }
 
