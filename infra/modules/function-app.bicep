@@ -1,15 +1,20 @@
-// The Function App that runs the custom handler, on a Flex Consumption (FC1, Linux) plan.
+// The Function App (a .NET isolated-worker app), on a Flex Consumption (FC1, Linux) plan.
 //
 // Why Flex Consumption: training runs as a Durable activity, and the Consumption plan stops a
 // function after 10 minutes with 1.5 GB of memory. Flex Consumption lifts the timeout (default 30
 // minutes, no enforced maximum; a running execution gets a 60-minute grace period when the platform
-// scales in) and offers 2 GB or 4 GB instances, while still scaling to zero. Custom handlers are a
-// supported Flex stack: functionAppConfig.runtime is { name: 'custom', version: '1.0' }.
+// scales in) and offers 2 GB or 4 GB instances, while still scaling to zero. The app is a standard
+// .NET isolated-worker app: functionAppConfig.runtime is { name: 'dotnet-isolated', version: '10.0' },
+// and the host-side extensions (Durable, Blobs, Timer) come from the worker build's .azurefunctions/
+// folder inside the package, so no extension bundle is configured.
 //
 // Flex Consumption takes the worker runtime from functionAppConfig.runtime and rejects the
 // FUNCTIONS_WORKER_RUNTIME / FUNCTIONS_EXTENSION_VERSION / WEBSITE_RUN_FROM_PACKAGE app settings
-// (the platform sets FUNCTIONS_WORKER_RUNTIME=custom in the process environment itself, which is
-// what switches the Durable extension into its custom-handler protocol).
+// (the platform sets FUNCTIONS_WORKER_RUNTIME=dotnet-isolated in the process environment itself).
+//
+// Blob triggers on Flex Consumption must use the Event Grid source; the system topic and its
+// subscription are in ../blob-events.bicep, deployed after the code (the subscription's webhook
+// needs the host's blobs_extension key, which exists only once the app has started).
 
 @description('Function App name (globally unique: it becomes NAME.azurewebsites.net).')
 param name string
@@ -185,8 +190,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         maximumInstanceCount: maximumInstanceCount
       }
       runtime: {
-        name: 'custom'
-        version: '1.0'
+        name: 'dotnet-isolated'
+        version: '10.0'
       }
     }
   }

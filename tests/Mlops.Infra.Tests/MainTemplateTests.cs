@@ -108,7 +108,7 @@ public sealed class MainTemplateTests(CompiledMainTemplate compiled) : IClassFix
     }
 
     [Fact]
-    public void FunctionApp_Compiled_IsACustomHandlerOnLinuxFlexConsumption()
+    public void FunctionApp_Compiled_IsDotnetIsolatedOnLinuxFlexConsumption()
     {
         var site = Template.Single("Microsoft.Web/sites").Json;
         var plan = Template.Single("Microsoft.Web/serverfarms").Json;
@@ -118,8 +118,8 @@ public sealed class MainTemplateTests(CompiledMainTemplate compiled) : IClassFix
         Assert.Equal("FlexConsumption", (string?)plan["sku"]!["tier"]);
         Assert.True((bool)plan["properties"]!["reserved"]!);
         var runtime = Site["functionAppConfig"]!["runtime"]!;
-        Assert.Equal("custom", (string?)runtime["name"]);
-        Assert.Equal("1.0", (string?)runtime["version"]);
+        Assert.Equal("dotnet-isolated", (string?)runtime["name"]);
+        Assert.Equal("10.0", (string?)runtime["version"]);
         // Flex Consumption rejects these settings: the worker runtime comes from functionAppConfig.runtime.
         Assert.DoesNotContain("FUNCTIONS_WORKER_RUNTIME", AppSettings.Keys);
         Assert.DoesNotContain("FUNCTIONS_EXTENSION_VERSION", AppSettings.Keys);

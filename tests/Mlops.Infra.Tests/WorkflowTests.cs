@@ -53,6 +53,17 @@ public sealed class WorkflowTests
     }
 
     [Fact]
+    public void Deploy_BlobEventSubscription_DeployedAfterTheZip()
+    {
+        var environment = Workflow("deploy-environment.yml");
+
+        // The subscription's webhook needs the blobs_extension key, which exists only once the package has started.
+        var zip = environment.IndexOf("az functionapp deployment source config-zip", StringComparison.Ordinal);
+        var events = environment.IndexOf("--template-file infra/blob-events.bicep", StringComparison.Ordinal);
+        Assert.True(zip > 0 && events > zip, "the Event Grid subscription must be deployed after the zip");
+    }
+
+    [Fact]
     public void Deploy_Production_RunsAfterDevInTheProductionEnvironment()
     {
         var deploy = Workflow("deploy.yml");
