@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Net;
+using Azure.Storage.Blobs;
+using Mlops.Testing;
+
+namespace Mlops.WorkerHost.Tests;
+
+/// <summary>Behaviour that needs its own host configuration or lifetime (one Azurite for the class).</summary>
+public sealed class HostLifetimeTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
+{
+    [Fact]
+    public async Task KillWorker_InFlightFailsThenRestarted_ServesAgain()
+    {
+        await using var host = await FunctionsHost.StartAsync(TestSupport.Options(azurite.ConnectionString));
+        using var http = new HttpClient { BaseAddress = host.BaseUri };
+        var first = host.WorkerProcessId;
+        host.KillWorker();
+        var text = await TestSupport.WaitForAsync(async () =>
+        {
+            try
+            {
+                using var r = await http.GetAsync("api/Hello?name=again");
+                return r.IsSuccessStatusCode && host.WorkerProcessId != first ? await r.Content.ReadAsStringAsync() : null;
+            }
+            catch (HttpRequestException)
+            {
+                return null;
+            }
+        }, "a restarted worker", TimeSpan.FromSeconds(60));
+        Assert.Equal("Hello, again", text);
+        Assert.NotEqual(first, host.WorkerProcessId);
+    }
+
+    [Fact]
+    public async Task Dispose_WorkerTerminate_WorkerProcessExits()
+    {
+        var host = await FunctionsHost.StartAsync(TestSupport.Options(azurite.ConnectionString));
+        var pid = host.WorkerProcessId!.Value;
+        using var process = Process.GetProcessById(pid);
+        await host.DisposeAsync();
+        Assert.True(process.HasExited);
+    }
+
+    [Fact]
+    public async Task EnableAuth_FunctionLevel_KeyRequiredAnonymousOpen()
+    {
+        await using var host = await FunctionsHost.StartAsync(TestSupport.Options(azurite.ConnectionString, enforceKeys: true));
+        using var http = new HttpClient { BaseAddress = host.BaseUri };
+        using var noKey = await http.GetAsync("api/items/1");
+        using var byCode = await http.GetAsync($"api/items/1?code={Uri.EscapeDataString(host.FunctionKey("Item")!)}");
+        using var byHeader = new HttpRequestMessage(HttpMethod.Get, "api/items/2") { Headers = { { "x-functions-key", host.MasterKey } } };
+        using var withHeader = await http.SendAsync(byHeader);
+        using var anonymous = await http.GetAsync("api/Hello");
+        using var adminNoKey = await http.GetAsync("admin/host/status");
+        Assert.Equal(HttpStatusCode.Unauthorized, noKey.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, byCode.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, withHeader.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, anonymous.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, adminNoKey.StatusCode);
+    }
+
+    [Fact]
+    public async Task TimerWithMonitor_MissedWhileDown_FiresPastDueAtStart()
+    {
+        var hostId = "pastdue-" + Guid.NewGuid().ToString("N")[..8];
+        var hosts = new BlobContainerClient(azurite.ConnectionString, "azure-webjobs-hosts");
+        await hosts.CreateIfNotExistsAsync();
+        var yesterday = DateTime.UtcNow.AddDays(-1);
+        await hosts.GetBlobClient($"timers/{hostId}/Host.Functions.Nightly/status").UploadAsync(
+            BinaryData.FromString($"{{\"Last\":\"{yesterday.AddDays(-1):O}\",\"Next\":\"{yesterday:O}\",\"LastUpdated\":\"{yesterday:O}\"}}"), overwrite: true);
+
+        await using var host = await FunctionsHost.StartAsync(TestSupport.Options(azurite.ConnectionString, hostId));
+        var runs = await TestSupport.WaitForAsync(async () =>
+        {
+            var list = await TestSupport.BlobTextsAsync(azurite.ConnectionString, "timers", "nightly-");
+            return list.Any(t => t.StartsWith("pastDue=True", StringComparison.Ordinal)) ? list : null;
+        }, "a past-due timer run");
+        Assert.Contains(runs, t => t.StartsWith("pastDue=True", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Start_BuiltApp_FirstRequestServedUnderTenSeconds()
+    {
+        var clock = Stopwatch.StartNew();
+        await using var host = await FunctionsHost.StartAsync(TestSupport.Options(azurite.ConnectionString));
+        using var http = new HttpClient { BaseAddress = host.BaseUri };
+        using var response = await http.GetAsync("api/Hello");
+        clock.Stop();
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        TestSupport.Log.WriteLine($"start to first served request: {clock.ElapsedMilliseconds} ms");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
+    }
+}
