@@ -4,6 +4,7 @@ using Mlops.Core.Errors;
 using Mlops.Core.Projects;
 using Mlops.Functions.Hosting;
 using Mlops.Functions.Pipeline;
+using Mlops.Pipeline.Monitoring;
 
 namespace Mlops.Functions.Monitoring;
 

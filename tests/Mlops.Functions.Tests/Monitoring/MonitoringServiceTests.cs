@@ -3,7 +3,7 @@ using System.Text.Json;
 using Mlops.Catalog.Monitoring;
 using Mlops.Catalog.Runs;
 using Mlops.Core.Errors;
-using Mlops.Functions.Monitoring;
+using Mlops.Pipeline.Monitoring;
 using Mlops.Monitoring;
 using Mlops.Testing;
 

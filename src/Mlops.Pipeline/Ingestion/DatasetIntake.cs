@@ -4,9 +4,8 @@ using Mlops.Catalog.Datasets;
 using Mlops.Core.Errors;
 using Mlops.Core.Projects;
 using Mlops.Data;
-using Mlops.Functions.Hosting;
 
-namespace Mlops.Functions.Ingestion;
+namespace Mlops.Pipeline.Ingestion;
 
 /// <summary>What became of an upload.</summary>
 /// <param name="Dataset">The stored version (accepted) or the quarantine entry (rejected).</param>
@@ -59,7 +58,7 @@ public sealed class DatasetIntake(CatalogServices catalog, DatasetIngestor inges
             Project = project,
             Sha256 = sha,
             Source = source,
-            Report = JsonSerializer.SerializeToElement(result.Report, FunctionJson.Options),
+            Report = JsonSerializer.SerializeToElement(result.Report, CatalogJson.Options),
             Reason = string.Join("; ", errors.Take(3).Select(e => e.Message)) + (errors.Count > 3 ? $" (+{errors.Count - 3} more)" : ""),
         }, new MemoryStream(content, writable: false), ct).ConfigureAwait(false);
         return new IntakeResult(quarantined, result.Report, quarantined.Created);

@@ -1,14 +1,11 @@
 using System.Globalization;
 using Mlops.Catalog;
 using Mlops.Core.Errors;
-using Mlops.Functions.Hosting;
 using Mlops.Modeling.Training;
 
-namespace Mlops.Functions.Pipeline;
+namespace Mlops.Pipeline;
 
 /// <summary>Stage 4 (fanned out): trains one candidate and scores it on the holdout. A finished candidate is never trained twice.</summary>
-[Function(Name)]
-[ActivityTrigger]
 public sealed class TrainCandidateStage(CatalogServices catalog, TimeProvider time, RunWorkspace workspace)
     : StageActivity<CandidateInput, CandidateOutcome>(catalog, time)
 {

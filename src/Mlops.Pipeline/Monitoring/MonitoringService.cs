@@ -8,12 +8,11 @@ using Mlops.Catalog.Runs;
 using Mlops.Core.Data;
 using Mlops.Core.Errors;
 using Mlops.Core.Projects;
-using Mlops.Functions.Hosting;
-using Mlops.Functions.Pipeline;
+using Mlops.Pipeline;
 using Mlops.Monitoring;
 using NCrontab;
 
-namespace Mlops.Functions.Monitoring;
+namespace Mlops.Pipeline.Monitoring;
 
 /// <summary>
 /// The monitoring loop (DESIGN.md §6): drift of logged inputs against the production version's training profile,
@@ -92,7 +91,7 @@ public sealed class MonitoringService(CatalogServices catalog, MonitoringStore s
         try
         {
             var bytes = await catalog.Models.ReadArtifactAsync(model, production.Version, RegisterStage.ProfileArtifact, cancellationToken).ConfigureAwait(false);
-            profile = bytes.ToObjectFromJson<DatasetProfile>(FunctionJson.Options)!;
+            profile = bytes.ToObjectFromJson<DatasetProfile>(CatalogJson.Options)!;
         }
         catch (MlopsException e) when (e.Code == ErrorCode.NotFound)
         {

@@ -5,7 +5,7 @@ using Mlops.Core.Errors;
 using Mlops.Data;
 using Mlops.Storage;
 
-namespace Mlops.Functions.Pipeline;
+namespace Mlops.Pipeline;
 
 /// <summary>
 /// A run's scratch space in the <c>runs</c> container (<c>runs/{runId}/...</c>): the assembled training set, its
@@ -29,7 +29,7 @@ public sealed class RunWorkspace(CatalogServices catalog)
 
     /// <summary>Writes a JSON document once.</summary>
     public Task<bool> PutJsonOnceAsync<T>(string runId, string file, T value, CancellationToken ct) =>
-        PutOnceAsync(runId, file, BinaryData.FromObjectAsJson(value, Hosting.FunctionJson.Options), ct);
+        PutOnceAsync(runId, file, BinaryData.FromObjectAsJson(value, CatalogJson.Options), ct);
 
     /// <summary>Reads a file, or null when absent.</summary>
     public Task<BinaryData?> FindAsync(string runId, string file, CancellationToken ct) => Blobs.ReadAllAsync(Container, Path(runId, file), ct);
@@ -41,12 +41,12 @@ public sealed class RunWorkspace(CatalogServices catalog)
 
     /// <summary>Reads a JSON document an earlier stage wrote.</summary>
     public async Task<T> GetJsonAsync<T>(string runId, string file, CancellationToken ct) =>
-        (await GetAsync(runId, file, ct).ConfigureAwait(false)).ToObjectFromJson<T>(Hosting.FunctionJson.Options)
+        (await GetAsync(runId, file, ct).ConfigureAwait(false)).ToObjectFromJson<T>(CatalogJson.Options)
         ?? throw new MlopsException(ErrorCode.Internal, $"Run '{runId}' has an empty '{file}'.");
 
     /// <summary>Reads a JSON document, or default when absent.</summary>
     public async Task<T?> FindJsonAsync<T>(string runId, string file, CancellationToken ct) =>
-        await FindAsync(runId, file, ct).ConfigureAwait(false) is { } data ? data.ToObjectFromJson<T>(Hosting.FunctionJson.Options) : default;
+        await FindAsync(runId, file, ct).ConfigureAwait(false) is { } data ? data.ToObjectFromJson<T>(CatalogJson.Options) : default;
 
     /// <summary>Loads the run's training set (written by the validate stage) as a typed table.</summary>
     public async Task<DataTable> LoadTrainingSetAsync(string runId, CancellationToken ct)

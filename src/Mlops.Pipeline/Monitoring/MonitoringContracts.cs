@@ -5,7 +5,7 @@ using Mlops.Catalog.Monitoring;
 using Mlops.Catalog.Runs;
 using Mlops.Monitoring;
 
-namespace Mlops.Functions.Monitoring;
+namespace Mlops.Pipeline.Monitoring;
 
 /// <summary>Settings of the monitoring timers (app settings; every one has a default).</summary>
 public sealed record MonitoringOptions
@@ -56,7 +56,7 @@ public sealed record MonitoringOptions
 /// <param name="TriggerReference">The drift report id, quality window id or schedule occurrence.</param>
 public sealed record RetrainRequest(string Project, string RunId, IReadOnlyList<string> DatasetVersions, RunTrigger Trigger, string TriggerReference);
 
-/// <summary>Starts retraining runs. The app's implementation starts the training orchestration (<see cref="PipelineRetrainStarter"/>).</summary>
+/// <summary>Starts retraining runs. The app's implementation starts the training orchestration (each app starts the training orchestration with its own Durable client).</summary>
 public interface IRetrainStarter
 {
     /// <summary>Starts the run unless a run with its id exists; returns true when this call started it.</summary>

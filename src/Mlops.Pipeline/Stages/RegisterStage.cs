@@ -2,17 +2,14 @@ using Mlops.Catalog;
 using Mlops.Catalog.Registry;
 using Mlops.Catalog.Runs;
 using Mlops.Core.Models;
-using Mlops.Functions.Hosting;
 using Mlops.Modeling.Onnx;
 
-namespace Mlops.Functions.Pipeline;
+namespace Mlops.Pipeline;
 
 /// <summary>
 /// Stage 7: registers the exported model as a new version. The registry allocates the version number and is
 /// idempotent per run id, so a repeated stage returns the same version instead of a second one.
 /// </summary>
-[Function(Name)]
-[ActivityTrigger]
 public sealed class RegisterStage(CatalogServices catalog, TimeProvider time, RunWorkspace workspace)
     : StageActivity<RegisterInput, Registration>(catalog, time)
 {

@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace Mlops.Functions;
+namespace Mlops.Pipeline;
 
 /// <summary>The code version (git commit, baked in at build) and package versions recorded in every run's lineage.</summary>
 public static class BuildInfo
@@ -16,7 +16,7 @@ public static class BuildInfo
     {
         ["Microsoft.ML"] = VersionOf("Microsoft.ML.Data"),
         ["Microsoft.ML.OnnxRuntime"] = VersionOf("Microsoft.ML.OnnxRuntime"),
-        ["Mlops.Functions"] = typeof(BuildInfo).Assembly.GetName().Version?.ToString() ?? "0",
+        ["Mlops.Pipeline"] = typeof(BuildInfo).Assembly.GetName().Version?.ToString() ?? "0",
         [".NET"] = Environment.Version.ToString(),
     };
 

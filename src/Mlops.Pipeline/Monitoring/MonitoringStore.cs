@@ -5,7 +5,7 @@ using Mlops.Catalog;
 using Mlops.Monitoring;
 using Mlops.Storage;
 
-namespace Mlops.Functions.Monitoring;
+namespace Mlops.Pipeline.Monitoring;
 
 /// <summary>
 /// Live-quality windows and the latest note of each check, in the <c>monitoring</c> table (partition = model):

@@ -1,17 +1,14 @@
 using System.Globalization;
 using Mlops.Catalog;
-using Mlops.Functions.Hosting;
 using Mlops.Modeling.Onnx;
 using Mlops.Modeling.Training;
 
-namespace Mlops.Functions.Pipeline;
+namespace Mlops.Pipeline;
 
 /// <summary>
 /// Stage 6: exports the winner to ONNX with our exporter and checks it against ML.NET on the holdout (identical labels,
 /// scores within 1e-4); a failed check fails the stage with the rows and differences.
 /// </summary>
-[Function(Name)]
-[ActivityTrigger]
 public sealed class ExportStage(CatalogServices catalog, TimeProvider time, RunWorkspace workspace)
     : StageActivity<ExportInput, ExportResult>(catalog, time)
 {

@@ -2,13 +2,10 @@ using System.Globalization;
 using Mlops.Catalog;
 using Mlops.Core.Errors;
 using Mlops.Core.Projects;
-using Mlops.Functions.Hosting;
 
-namespace Mlops.Functions.Pipeline;
+namespace Mlops.Pipeline;
 
 /// <summary>Stage 5: ranks the candidates by the spec's metric (in its better direction) and records the winner.</summary>
-[Function(Name)]
-[ActivityTrigger]
 public sealed class EvaluateStage(CatalogServices catalog, TimeProvider time)
     : StageActivity<EvaluateInput, Evaluation>(catalog, time)
 {

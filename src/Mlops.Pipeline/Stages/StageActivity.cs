@@ -1,15 +1,22 @@
 using Mlops.Catalog;
 using Mlops.Catalog.Runs;
-using Mlops.Durable;
-using Mlops.Functions.Hosting;
 
-namespace Mlops.Functions.Pipeline;
+namespace Mlops.Pipeline;
+
+/// <summary>One stage of the training pipeline: what an activity function calls (the function itself is only the binding).</summary>
+/// <typeparam name="TInput">The activity input.</typeparam>
+/// <typeparam name="TOutput">The activity output.</typeparam>
+public interface IPipelineStage<in TInput, TOutput>
+{
+    /// <summary>Runs the stage. Idempotent: stages run at least once, so a repeat must find and return its earlier output.</summary>
+    Task<TOutput> RunAsync(TInput input, CancellationToken cancellationToken);
+}
 
 /// <summary>
 /// Base of the pipeline's stage activities: records the stage's timing and outcome on the run (keyed by run id and
 /// stage, so a retry overwrites its own row instead of adding one) around the stage's work.
 /// </summary>
-public abstract class StageActivity<TInput, TOutput>(CatalogServices catalog, TimeProvider time) : IActivityFunction<TInput, TOutput>
+public abstract class StageActivity<TInput, TOutput>(CatalogServices catalog, TimeProvider time) : IPipelineStage<TInput, TOutput>
 {
     /// <summary>The catalog.</summary>
     protected CatalogServices Catalog { get; } = catalog;
@@ -27,17 +34,17 @@ public abstract class StageActivity<TInput, TOutput>(CatalogServices catalog, Ti
     protected virtual string? Describe(TOutput output) => null;
 
     /// <inheritdoc />
-    public async Task<TOutput> RunAsync(TInput input, ActivityContext context)
+    public async Task<TOutput> RunAsync(TInput input, CancellationToken cancellationToken)
     {
         var run = RunOf(input);
         var stage = StageName(input);
         var started = time.GetUtcNow();
-        await Catalog.Runs.LogStageAsync(run.RunId, new StageTiming(stage, started, null, RunStatus.Running), context.CancellationToken).ConfigureAwait(false);
+        await Catalog.Runs.LogStageAsync(run.RunId, new StageTiming(stage, started, null, RunStatus.Running), cancellationToken).ConfigureAwait(false);
         try
         {
-            var output = await ExecuteAsync(input, context.CancellationToken).ConfigureAwait(false);
+            var output = await ExecuteAsync(input, cancellationToken).ConfigureAwait(false);
             await Catalog.Runs.LogStageAsync(run.RunId, new StageTiming(stage, started, time.GetUtcNow(), RunStatus.Succeeded, Detail: Describe(output)),
-                context.CancellationToken).ConfigureAwait(false);
+                cancellationToken).ConfigureAwait(false);
             return output;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

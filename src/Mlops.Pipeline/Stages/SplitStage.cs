@@ -1,12 +1,9 @@
 using Mlops.Catalog;
-using Mlops.Functions.Hosting;
 using Mlops.Modeling.Training;
 
-namespace Mlops.Functions.Pipeline;
+namespace Mlops.Pipeline;
 
 /// <summary>Stage 3: the deterministic train/holdout split (by the spec's seed) and the candidate grid.</summary>
-[Function(Name)]
-[ActivityTrigger]
 public sealed class SplitStage(CatalogServices catalog, TimeProvider time, RunWorkspace workspace)
     : StageActivity<StageInput, SplitData>(catalog, time)
 {

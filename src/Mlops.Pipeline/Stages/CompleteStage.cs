@@ -1,19 +1,16 @@
 using Mlops.Catalog;
 using Mlops.Catalog.Runs;
-using Mlops.Functions.Hosting;
 
-namespace Mlops.Functions.Pipeline;
+namespace Mlops.Pipeline;
 
 /// <summary>The last step: records the run's outcome (status only moves forward, so a repeat changes nothing).</summary>
-[Function(Name)]
-[ActivityTrigger]
-public sealed class CompleteStage(CatalogServices catalog) : IActivityFunction<CompleteInput, bool>
+public sealed class CompleteStage(CatalogServices catalog) : IPipelineStage<CompleteInput, bool>
 {
     /// <summary>The activity name.</summary>
     public const string Name = "CompleteRun";
 
     /// <inheritdoc />
-    public async Task<bool> RunAsync(CompleteInput input, Durable.ActivityContext context)
+    public async Task<bool> RunAsync(CompleteInput input, CancellationToken cancellationToken)
     {
         var status = input.Status == "succeeded" ? RunStatus.Succeeded : RunStatus.Failed;
         if (input.Gate is { } gate)
@@ -23,10 +20,10 @@ public sealed class CompleteStage(CatalogServices catalog) : IActivityFunction<C
                 ["promote"] = gate.Promote ? "true" : "false",
                 ["reason"] = gate.Reason,
                 ["metric"] = gate.Metric,
-            }, context.CancellationToken).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
         }
 
-        await catalog.Runs.SetStatusAsync(input.Run.RunId, status, input.Error, context.CancellationToken).ConfigureAwait(false);
+        await catalog.Runs.SetStatusAsync(input.Run.RunId, status, input.Error, cancellationToken).ConfigureAwait(false);
         return true;
     }
 }

@@ -2,18 +2,15 @@ using Mlops.Catalog;
 using Mlops.Catalog.Registry;
 using Mlops.Catalog.Runs;
 using Mlops.Core.Errors;
-using Mlops.Functions.Hosting;
 using Mlops.Serving;
 
-namespace Mlops.Functions.Pipeline;
+namespace Mlops.Pipeline;
 
 /// <summary>
 /// Stage 9: moves the <c>production</c> alias to the promoted version, guarded by the champion the gate compared
 /// against: if someone moved the alias meanwhile (a manual rollback, another run), this run does not overwrite it.
 /// The move is audited with the run id; a repeat is a no-op.
 /// </summary>
-[Function(Name)]
-[ActivityTrigger]
 public sealed class DeployStage(CatalogServices catalog, TimeProvider time, ModelCache models)
     : StageActivity<DeployInput, Deployment>(catalog, time)
 {
@@ -38,7 +35,7 @@ public sealed class DeployStage(CatalogServices catalog, TimeProvider time, Mode
             var moved = await Catalog.Models.MoveAliasAsync(new AliasMove
             {
                 Model = input.ModelName,
-                Alias = GateStage.ProductionAlias,
+                Alias = ModelRegistry.ProductionAlias,
                 Version = input.Version,
                 Actor = "pipeline/" + input.Run.RunId,
                 Reason = input.Reason,
@@ -49,11 +46,11 @@ public sealed class DeployStage(CatalogServices catalog, TimeProvider time, Mode
             await Catalog.Runs.LinkModelAsync(input.Run.RunId, new RunModelLink(input.ModelName, input.Version, Promoted: true), ct).ConfigureAwait(false);
             // This process serves too: switch at once instead of waiting for the alias cache to expire.
             models.Invalidate(input.ModelName);
-            return new Deployment(input.ModelName, GateStage.ProductionAlias, input.Version, moved.PreviousVersion, true, null);
+            return new Deployment(input.ModelName, ModelRegistry.ProductionAlias, input.Version, moved.PreviousVersion, true, null);
         }
         catch (MlopsException ex) when (ex.Code == ErrorCode.Conflict)
         {
-            return new Deployment(input.ModelName, GateStage.ProductionAlias, input.Version, input.ExpectedChampion, false,
+            return new Deployment(input.ModelName, ModelRegistry.ProductionAlias, input.Version, input.ExpectedChampion, false,
                 "the production alias moved while this run was being evaluated; it was left as it is");
         }
     }

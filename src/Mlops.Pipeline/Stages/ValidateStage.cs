@@ -3,16 +3,13 @@ using Mlops.Catalog;
 using Mlops.Catalog.Runs;
 using Mlops.Core.Errors;
 using Mlops.Data;
-using Mlops.Functions.Hosting;
 
-namespace Mlops.Functions.Pipeline;
+namespace Mlops.Pipeline;
 
 /// <summary>
 /// Stage 1: assembles the run's dataset versions into one training set and validates it against the spec version
 /// the run uses (a spec may have changed since the data was accepted).
 /// </summary>
-[Function(Name)]
-[ActivityTrigger]
 public sealed class ValidateStage(CatalogServices catalog, TimeProvider time, DatasetIngestor ingestor, RunWorkspace workspace)
     : StageActivity<StageInput, ValidatedData>(catalog, time)
 {

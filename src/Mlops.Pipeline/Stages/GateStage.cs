@@ -1,29 +1,24 @@
 using System.Globalization;
 using Mlops.Catalog;
+using Mlops.Catalog.Registry;
 using Mlops.Core.Errors;
 using Mlops.Core.Models;
 using Mlops.Core.Projects;
-using Mlops.Functions.Hosting;
 using Mlops.Modeling.Evaluation;
 using Mlops.Modeling.Training;
 
-namespace Mlops.Functions.Pipeline;
+namespace Mlops.Pipeline;
 
 /// <summary>
 /// Stage 8, the promotion gate: the current production model (the champion) and the new version (the challenger) are
 /// scored with the same ONNX Runtime path on the challenger's holdout; the challenger is promoted only if it beats the
 /// champion by at least the spec's <c>promotion.minImprovement</c>.
 /// </summary>
-[Function(Name)]
-[ActivityTrigger]
 public sealed class GateStage(CatalogServices catalog, TimeProvider time, RunWorkspace workspace)
     : StageActivity<GateInput, GateDecision>(catalog, time)
 {
     /// <summary>The activity name.</summary>
     public const string Name = "PromotionGate";
-
-    /// <summary>The alias the gate guards.</summary>
-    public const string ProductionAlias = "production";
 
     /// <inheritdoc />
     protected override string StageName(GateInput input) => "gate";
@@ -43,7 +38,7 @@ public sealed class GateStage(CatalogServices catalog, TimeProvider time, RunWor
         var split = await workspace.GetJsonAsync<SplitIndices>(input.Run.RunId, RunWorkspace.Files.Split, ct).ConfigureAwait(false);
         var holdout = table.SelectRows(split.Holdout);
         var challenger = await ScoreAsync(input.ModelName, input.Version, holdout, spec, ct).ConfigureAwait(false);
-        var champion = await Catalog.Models.FindAliasAsync(input.ModelName, ProductionAlias, ct).ConfigureAwait(false);
+        var champion = await Catalog.Models.FindAliasAsync(input.ModelName, ModelRegistry.ProductionAlias, ct).ConfigureAwait(false);
         var min = spec.Promotion.MinImprovement;
         string F(double v) => v.ToString("0.####", CultureInfo.InvariantCulture);
 

@@ -1,7 +1,7 @@
 using Mlops.Catalog.Runs;
 using Mlops.Core.Projects;
 
-namespace Mlops.Functions.Pipeline;
+namespace Mlops.Pipeline;
 
 /// <summary>
 /// Input of the <c>TrainingPipeline</c> orchestration. The run id is the orchestration instance id, so every

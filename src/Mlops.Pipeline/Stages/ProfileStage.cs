@@ -1,13 +1,10 @@
 using Mlops.Catalog;
 using Mlops.Core.Data;
 using Mlops.Data;
-using Mlops.Functions.Hosting;
 
-namespace Mlops.Functions.Pipeline;
+namespace Mlops.Pipeline;
 
 /// <summary>Stage 2: profiles the training set. The profile becomes the drift reference of the model this run registers.</summary>
-[Function(Name)]
-[ActivityTrigger]
 public sealed class ProfileStage(CatalogServices catalog, TimeProvider time, DatasetIngestor ingestor, RunWorkspace workspace)
     : StageActivity<StageInput, ProfiledData>(catalog, time)
 {

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Mlops.Core.Errors;
 
-namespace Mlops.Functions.Monitoring;
+namespace Mlops.Pipeline.Monitoring;
 
 /// <summary>
 /// Reads a feedback body, <c>[{"predictionId": "...", "actual": ...}]</c>, checking every item before anything is
