@@ -41,7 +41,7 @@ public sealed class UploadDatasetFunction(DatasetIntake intake, PipelineLauncher
         }
 
         var fileName = request.Query.GetValueOrDefault("fileName") ?? FileNameFor(request.MediaType);
-        var result = await intake.IngestAsync(project, fileName, "http", request.Body, context.CancellationToken).ConfigureAwait(false);
+        var result = await intake.IngestAsync(project, fileName, "http", new MemoryStream(request.Body, writable: false), context.CancellationToken).ConfigureAwait(false);
         if (!result.Accepted)
         {
             var rejected = new UploadResponse("rejected", result.Dataset, result.Report, null, null,

@@ -34,7 +34,7 @@ public sealed partial class IngestUploadFunction(DatasetIntake intake, PipelineL
         IntakeResult result;
         try
         {
-            result = await intake.IngestAsync(project, name, "blob", blob.Content, context.CancellationToken).ConfigureAwait(false);
+            result = await intake.IngestAsync(project, name, "blob", new MemoryStream(blob.Content, writable: false), context.CancellationToken).ConfigureAwait(false);
         }
         catch (MlopsException ex) when (ex.Code == ErrorCode.NotFound)
         {

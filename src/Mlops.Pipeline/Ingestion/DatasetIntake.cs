@@ -25,8 +25,13 @@ public sealed record IntakeResult(DatasetVersion Dataset, ValidationReport Repor
 /// </summary>
 public sealed class DatasetIntake(CatalogServices catalog, DatasetIngestor ingestor, TimeProvider time)
 {
-    /// <summary>Ingests <paramref name="content"/> for <paramref name="project"/>; the project must exist.</summary>
-    public async Task<IntakeResult> IngestAsync(string project, string fileName, string channel, byte[] content, CancellationToken ct)
+    /// <summary>
+    /// Ingests <paramref name="content"/> for <paramref name="project"/>; the project must exist. The content is read once
+    /// as it arrives; a stream that cannot seek (a request body, a blob download) is spooled to a temporary file so a
+    /// rejected upload can be kept whole in quarantine, and the canonical CSV is written to a temporary file too: memory
+    /// stays bounded whatever the upload's size.
+    /// </summary>
+    public async Task<IntakeResult> IngestAsync(string project, string fileName, string channel, Stream content, CancellationToken ct)
     {
         ResourceName.Require(project, "project");
         var spec = await catalog.Projects.FindAsync(project, cancellationToken: ct).ConfigureAwait(false)
@@ -34,8 +39,9 @@ public sealed class DatasetIntake(CatalogServices catalog, DatasetIngestor inges
         var previous = await catalog.Datasets.FindLatestAsync(project, ct).ConfigureAwait(false);
         var source = new DatasetSource(Path.GetFileName(fileName), time.GetUtcNow(), channel);
 
-        using var canonical = new MemoryStream();
-        var result = await ingestor.IngestAsync(new MemoryStream(content, writable: false), fileName, spec.Spec, previous?.Schema, canonical, ct).ConfigureAwait(false);
+        await using var upload = await SeekableAsync(content, ct).ConfigureAwait(false);
+        await using var canonical = TemporaryFile();
+        var result = await ingestor.IngestAsync(upload, fileName, spec.Spec, previous?.Schema, canonical, ct).ConfigureAwait(false);
         if (result.IsAccepted)
         {
             canonical.Position = 0;
@@ -51,7 +57,9 @@ public sealed class DatasetIntake(CatalogServices catalog, DatasetIngestor inges
             return new IntakeResult(stored, result.Report, stored.Created);
         }
 
-        var sha = await DatasetCatalog.ComputeSha256Async(new MemoryStream(content, writable: false), ct).ConfigureAwait(false);
+        upload.Position = 0;
+        var sha = await DatasetCatalog.ComputeSha256Async(upload, ct).ConfigureAwait(false);
+        upload.Position = 0;
         var errors = result.Report.Failures.Where(f => f.Severity == RuleSeverity.Error).ToList();
         var quarantined = await catalog.Datasets.StoreQuarantinedAsync(new QuarantinedDataset
         {
@@ -60,7 +68,25 @@ public sealed class DatasetIntake(CatalogServices catalog, DatasetIngestor inges
             Source = source,
             Report = JsonSerializer.SerializeToElement(result.Report, CatalogJson.Options),
             Reason = string.Join("; ", errors.Take(3).Select(e => e.Message)) + (errors.Count > 3 ? $" (+{errors.Count - 3} more)" : ""),
-        }, new MemoryStream(content, writable: false), ct).ConfigureAwait(false);
+        }, upload, ct).ConfigureAwait(false);
         return new IntakeResult(quarantined, result.Report, quarantined.Created);
     }
+
+    /// <summary>The content itself when it can seek (the caller keeps ownership), else a temporary copy of it.</summary>
+    private static async Task<Stream> SeekableAsync(Stream content, CancellationToken ct)
+    {
+        if (content.CanSeek)
+        {
+            return new NonClosingStream(content);
+        }
+
+        var copy = TemporaryFile();
+        await content.CopyToAsync(copy, ct).ConfigureAwait(false);
+        copy.Position = 0;
+        return copy;
+    }
+
+    private static FileStream TemporaryFile() =>
+        new(Path.Combine(Path.GetTempPath(), "mlops-intake-" + Guid.NewGuid().ToString("N")), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None,
+            bufferSize: 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
 }

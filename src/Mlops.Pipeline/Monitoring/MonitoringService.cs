@@ -10,6 +10,7 @@ using Mlops.Core.Errors;
 using Mlops.Core.Projects;
 using Mlops.Pipeline;
 using Mlops.Monitoring;
+using Microsoft.Extensions.Logging;
 using NCrontab;
 
 namespace Mlops.Pipeline.Monitoring;
@@ -19,13 +20,13 @@ namespace Mlops.Pipeline.Monitoring;
 /// live quality from feedback joined to logged predictions, and scheduled retraining. Every decision is stored and
 /// explained; every run it starts has a deterministic id, so a retried or repeated check starts nothing twice.
 /// </summary>
-public sealed class MonitoringService(CatalogServices catalog, MonitoringStore store, MonitoringOptions options, TimeProvider time)
+public sealed partial class MonitoringService(CatalogServices catalog, MonitoringStore store, MonitoringOptions options, TimeProvider time, ILogger<MonitoringService> logger)
 {
     private const int ReportsScanned = 50;
 
     /// <summary>Runs the drift and live-quality checks of every project; returns one outcome per check and project.</summary>
     /// <exception cref="AggregateException">Some project's check failed (the others still ran; their outcomes are stored).</exception>
-    public async Task<IReadOnlyList<CheckOutcome>> CheckAllAsync(IRetrainStarter starter, ICollection<string> logs, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<CheckOutcome>> CheckAllAsync(IRetrainStarter starter, CancellationToken cancellationToken)
     {
         var outcomes = new List<CheckOutcome>();
         var failures = new List<Exception>();
@@ -37,11 +38,11 @@ public sealed class MonitoringService(CatalogServices catalog, MonitoringStore s
                 {
                     var outcome = await check(project, starter, cancellationToken).ConfigureAwait(false);
                     outcomes.Add(outcome);
-                    logs.Add(outcome.ToString());
+                    LogOutcome(logger, outcome.Check, outcome.Project, outcome.Outcome, outcome.ToString());
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    logs.Add($"{project}: check failed: {e.GetType().Name}: {e.Message}");
+                    LogCheckFailed(logger, e, project);
                     failures.Add(e);
                 }
             }
@@ -51,7 +52,7 @@ public sealed class MonitoringService(CatalogServices catalog, MonitoringStore s
     }
 
     /// <summary>Runs the scheduled-retraining check of every project.</summary>
-    public async Task<IReadOnlyList<CheckOutcome>> CheckSchedulesAsync(IRetrainStarter starter, ICollection<string> logs, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<CheckOutcome>> CheckSchedulesAsync(IRetrainStarter starter, CancellationToken cancellationToken)
     {
         var outcomes = new List<CheckOutcome>();
         var failures = new List<Exception>();
@@ -61,11 +62,11 @@ public sealed class MonitoringService(CatalogServices catalog, MonitoringStore s
             {
                 var outcome = await CheckScheduleAsync(project, starter, cancellationToken).ConfigureAwait(false);
                 outcomes.Add(outcome);
-                logs.Add(outcome.ToString());
+                LogOutcome(logger, outcome.Check, outcome.Project, outcome.Outcome, outcome.ToString());
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                logs.Add($"{project}: schedule check failed: {e.GetType().Name}: {e.Message}");
+                LogCheckFailed(logger, e, project);
                 failures.Add(e);
             }
         }
@@ -521,4 +522,10 @@ public sealed class MonitoringService(CatalogServices catalog, MonitoringStore s
     };
 
     private static string ToCamel(string name) => char.ToLowerInvariant(name[0]) + name[1..];
+
+    [LoggerMessage(EventId = 700, Level = LogLevel.Information, Message = "[{Check}] {Project}: {Outcome} ({Summary})")]
+    private static partial void LogOutcome(ILogger logger, string check, string project, string outcome, string summary);
+
+    [LoggerMessage(EventId = 701, Level = LogLevel.Error, Message = "Monitoring check of project {Project} failed")]
+    private static partial void LogCheckFailed(ILogger logger, Exception exception, string project);
 }

@@ -103,7 +103,7 @@ internal sealed class MonitoringTestBed
         Clock = clock;
         Project = project;
         Store = new MonitoringStore(catalog);
-        Service = new MonitoringService(catalog, Store, options, clock);
+        Service = new MonitoringService(catalog, Store, options, clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<MonitoringService>.Instance);
         Starter = new TrackerRetrainStarter(catalog);
     }
 
