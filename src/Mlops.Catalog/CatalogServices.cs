@@ -88,9 +88,16 @@ public static class CatalogServiceCollectionExtensions
     /// <see cref="DriftReportStore"/>) as singletons, over the storage connection <paramref name="connectionName"/> of
     /// <paramref name="configuration"/> (built when first resolved).
     /// </summary>
-    public static IServiceCollection AddMlopsCatalog(this IServiceCollection services, IConfiguration configuration, string connectionName = "AzureWebJobsStorage", CatalogOptions? options = null)
+    public static IServiceCollection AddMlopsCatalog(this IServiceCollection services, IConfiguration configuration, string connectionName = "AzureWebJobsStorage", CatalogOptions? options = null) =>
+        services.AddMlopsCatalog(_ => StorageAccount.FromSettings(key => configuration[key], connectionName), options);
+
+    /// <summary>
+    /// Adds <see cref="CatalogServices"/> and each service as singletons over the storage account <paramref name="account"/>
+    /// builds from the container (e.g. from Azure clients registered with <c>Microsoft.Extensions.Azure</c>).
+    /// </summary>
+    public static IServiceCollection AddMlopsCatalog(this IServiceCollection services, Func<IServiceProvider, StorageAccount> account, CatalogOptions? options = null)
     {
-        services.AddSingleton(_ => CatalogServices.FromSettings(key => configuration[key], connectionName, options));
+        services.AddSingleton(sp => new CatalogServices(account(sp), options));
         services.AddSingleton(sp => sp.GetRequiredService<CatalogServices>().Projects);
         services.AddSingleton(sp => sp.GetRequiredService<CatalogServices>().Datasets);
         services.AddSingleton(sp => sp.GetRequiredService<CatalogServices>().Runs);

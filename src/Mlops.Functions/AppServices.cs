@@ -1,10 +1,9 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Mlops.Catalog;
-using Mlops.Data;
 using Mlops.Functions.Hosting;
-using Mlops.Functions.Ingestion;
 using Mlops.Functions.Pipeline;
+using Mlops.Pipeline;
 using Mlops.Serving;
 
 namespace Mlops.Functions;
@@ -19,14 +18,10 @@ internal static class AppServices
         services.AddMlopsServing();
         services.AddSingleton(new HttpClient { Timeout = TimeSpan.FromSeconds(100) });
         services.AddSingleton<IDurableInvoker, DurableInvoker>();
-        services.AddSingleton(new DatasetIngestor());
-        services.AddSingleton<DatasetIntake>();
-        services.AddSingleton<RunWorkspace>();
+        services.AddMlopsPipeline();
         services.AddSingleton<PipelineLauncher>();
 
         // Monitoring (issue 7): drift + live-quality timer, scheduled retraining, feedback and monitoring routes.
-        services.AddSingleton(Monitoring.MonitoringOptions.From(configuration));
-        services.AddSingleton<Monitoring.MonitoringStore>();
-        services.AddSingleton<Monitoring.MonitoringService>();
+        services.AddSingleton(Mlops.Pipeline.Monitoring.MonitoringOptions.From(configuration));
     }
 }

@@ -1,9 +1,10 @@
+using Mlops.Pipeline;
 using Mlops.Catalog;
 using Mlops.Catalog.Runs;
 using Mlops.Core.Errors;
 using Mlops.Core.Projects;
 using Mlops.Functions.Hosting;
-using Mlops.Functions.Ingestion;
+using Mlops.Pipeline.Ingestion;
 using Mlops.Functions.Pipeline;
 
 namespace Mlops.Functions.Api;
@@ -40,7 +41,7 @@ public sealed class UploadDatasetFunction(DatasetIntake intake, PipelineLauncher
         }
 
         var fileName = request.Query.GetValueOrDefault("fileName") ?? FileNameFor(request.MediaType);
-        var result = await intake.IngestAsync(project, fileName, "http", request.Body, context.CancellationToken).ConfigureAwait(false);
+        var result = await intake.IngestAsync(project, fileName, "http", new MemoryStream(request.Body, writable: false), context.CancellationToken).ConfigureAwait(false);
         if (!result.Accepted)
         {
             var rejected = new UploadResponse("rejected", result.Dataset, result.Report, null, null,
@@ -48,7 +49,7 @@ public sealed class UploadDatasetFunction(DatasetIntake intake, PipelineLauncher
             return HttpResponseData.Json(rejected, 422);
         }
 
-        var runId = PipelineLauncher.UploadRunId(project, result.Dataset.Sha256);
+        var runId = PipelineRuns.UploadRunId(project, result.Dataset.Sha256);
         var run = await launcher.LaunchAsync(context, new Uri(request.BaseUrl), project, runId, [result.Dataset.Sha256],
             RunTrigger.Upload, result.Dataset.Sha256, context.CancellationToken).ConfigureAwait(false);
         var response = new UploadResponse(result.Created ? "accepted" : "unchanged", result.Dataset, result.Report, run.RunId, run.CheckStatus,

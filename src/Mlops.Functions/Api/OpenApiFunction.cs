@@ -1,4 +1,5 @@
 using Mlops.Functions.Hosting;
+using Mlops.Pipeline;
 
 namespace Mlops.Functions.Api;
 

@@ -35,6 +35,6 @@ public sealed class GetProjectFunction(CatalogServices catalog) : IHttpFunction
         var dataset = await catalog.Datasets.FindLatestAsync(project, ct).ConfigureAwait(false);
         var runs = await catalog.Runs.ListAsync(project, ct).ConfigureAwait(false);
         var latestRun = runs.OrderByDescending(r => r.CreatedAt).FirstOrDefault();
-        return HttpResponseData.Json(new ProjectResponse(project, spec.Version, spec.Spec, Pipeline.Stages.ModelNameFor(project), dataset, latestRun));
+        return HttpResponseData.Json(new ProjectResponse(project, spec.Version, spec.Spec, Mlops.Pipeline.Stages.ModelNameFor(project), dataset, latestRun));
     }
 }

@@ -31,12 +31,21 @@ public static class FunctionMetadataWriter
         return doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 
-    /// <summary>host.json: the repository's host.json (settings) with the generated <c>customHandler</c> section.</summary>
+    /// <summary>
+    /// host.json: the repository's host.json (settings) with the generated <c>customHandler</c> section and the extension
+    /// bundle a custom handler needs for its non-HTTP bindings (the isolated app brings its own extensions, so the shared
+    /// host.json has none).
+    /// </summary>
     public static string HostJsonText(string sourceHostJson, string handlerDll)
     {
         var host = JsonNode.Parse(sourceHostJson, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip })?.AsObject()
                    ?? throw new InvalidOperationException("host.json is not a JSON object.");
         host["customHandler"] = CustomHandlerSection(handlerDll);
+        host["extensionBundle"] ??= new JsonObject
+        {
+            ["id"] = "Microsoft.Azure.Functions.ExtensionBundle",
+            ["version"] = "[4.*, 5.0.0)",
+        };
         return host.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 

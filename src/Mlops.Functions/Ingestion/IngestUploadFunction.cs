@@ -1,9 +1,11 @@
+using Mlops.Pipeline;
 using Microsoft.Extensions.Logging;
 using Mlops.Catalog.Runs;
 using Mlops.Core.Errors;
 using Mlops.Core.Projects;
 using Mlops.Functions.Hosting;
 using Mlops.Functions.Pipeline;
+using Mlops.Pipeline.Ingestion;
 
 namespace Mlops.Functions.Ingestion;
 
@@ -32,7 +34,7 @@ public sealed partial class IngestUploadFunction(DatasetIntake intake, PipelineL
         IntakeResult result;
         try
         {
-            result = await intake.IngestAsync(project, name, "blob", blob.Content, context.CancellationToken).ConfigureAwait(false);
+            result = await intake.IngestAsync(project, name, "blob", new MemoryStream(blob.Content, writable: false), context.CancellationToken).ConfigureAwait(false);
         }
         catch (MlopsException ex) when (ex.Code == ErrorCode.NotFound)
         {
@@ -48,7 +50,7 @@ public sealed partial class IngestUploadFunction(DatasetIntake intake, PipelineL
         }
 
         var baseUri = new Uri(Environment.GetEnvironmentVariable("MLOPS_PUBLIC_BASE_URL") ?? "http://localhost:7071");
-        var run = await launcher.LaunchAsync(context, baseUri, project, PipelineLauncher.UploadRunId(project, result.Dataset.Sha256),
+        var run = await launcher.LaunchAsync(context, baseUri, project, PipelineRuns.UploadRunId(project, result.Dataset.Sha256),
             [result.Dataset.Sha256], RunTrigger.Upload, result.Dataset.Sha256, context.CancellationToken).ConfigureAwait(false);
         context.Logs.Add($"Dataset {project} v{result.Dataset.Version} ({result.Dataset.RowCount} rows, sha256 {result.Dataset.Sha256[..12]}); " +
                          (run.Started ? $"started run {run.RunId}" : $"run {run.RunId} already exists"));

@@ -4,6 +4,7 @@ using Mlops.Core.Errors;
 using Mlops.Core.Projects;
 using Mlops.Functions.Hosting;
 using Mlops.Functions.Pipeline;
+using Mlops.Pipeline.Monitoring;
 
 namespace Mlops.Functions.Monitoring;
 
@@ -78,7 +79,7 @@ public sealed class DriftCheckFunction(MonitoringService monitoring, PipelineLau
 {
     /// <inheritdoc />
     public Task RunAsync(TimerInvocation timer, FunctionContext context) =>
-        monitoring.CheckAllAsync(new PipelineRetrainStarter(launcher, context, options.PublicBaseUrl), context.Logs, context.CancellationToken);
+        monitoring.CheckAllAsync(new PipelineRetrainStarter(launcher, context, options.PublicBaseUrl), context.CancellationToken);
 }
 
 /// <summary>
@@ -92,5 +93,5 @@ public sealed class ScheduledRetrainFunction(MonitoringService monitoring, Pipel
 {
     /// <inheritdoc />
     public Task RunAsync(TimerInvocation timer, FunctionContext context) =>
-        monitoring.CheckSchedulesAsync(new PipelineRetrainStarter(launcher, context, options.PublicBaseUrl), context.Logs, context.CancellationToken);
+        monitoring.CheckSchedulesAsync(new PipelineRetrainStarter(launcher, context, options.PublicBaseUrl), context.CancellationToken);
 }

@@ -1,7 +1,7 @@
-using Mlops.Catalog;
 using Mlops.Catalog.Runs;
 using Mlops.Durable.Client;
 using Mlops.Functions.Hosting;
+using Mlops.Pipeline;
 
 namespace Mlops.Functions.Pipeline;
 
@@ -16,42 +16,22 @@ public sealed record LaunchedRun(string RunId, bool Started, CheckStatusPayload 
 /// derived from what triggered the run (dataset sha, drift episode, schedule slot), and an instance that already
 /// exists is never started twice, so a retried trigger cannot start a second run.
 /// </summary>
-public sealed class PipelineLauncher(CatalogServices catalog, HttpClient http)
+public sealed class PipelineLauncher(PipelineRuns runs, HttpClient http)
 {
-    /// <summary>The run id of the pipeline an accepted upload starts: one per project and dataset version.</summary>
-    public static string UploadRunId(string project, string sha256) => $"{project}-upload-{sha256[..16]}";
-
     /// <summary>Starts <see cref="TrainingPipeline"/> for <paramref name="project"/> unless <paramref name="runId"/> exists.</summary>
     public async Task<LaunchedRun> LaunchAsync(FunctionContext context, Uri requestBase, string project, string runId,
         IReadOnlyList<string>? datasetVersions, RunTrigger trigger, string? triggerReference, CancellationToken cancellationToken)
     {
         var client = ClientFor(context, requestBase);
-        var spec = await catalog.Projects.GetAsync(project, cancellationToken: cancellationToken).ConfigureAwait(false);
-        IReadOnlyList<string> datasets = datasetVersions is { Count: > 0 }
-            ? datasetVersions
-            : [(await catalog.Datasets.FindLatestAsync(project, cancellationToken).ConfigureAwait(false)
-                ?? throw Core.Errors.MlopsException.NotFound($"Project '{project}' has no accepted dataset yet: upload one first.")).Sha256];
-
+        var input = await runs.PlanAsync(project, runId, datasetVersions, trigger, triggerReference, cancellationToken).ConfigureAwait(false);
         var existing = await client.GetStatusAsync(runId, showInput: false, cancellationToken: cancellationToken).ConfigureAwait(false);
         var started = false;
         if (existing is null)
         {
-            // Record the run before the orchestration exists, so GET /api/runs/{id} answers from the first moment.
-            await catalog.Runs.StartAsync(new NewRun(runId, project, new RunLineage
-            {
-                DatasetSha256 = datasets[^1],
-                SpecVersion = spec.Version,
-                CodeVersion = BuildInfo.CodeVersion,
-                PackageVersions = BuildInfo.PackageVersions,
-                Pipeline = TrainingPipeline.Name,
-                InstanceId = runId,
-                Trigger = trigger,
-                TriggerReference = triggerReference,
-            }), cancellationToken).ConfigureAwait(false);
+            await runs.RecordAsync(input, cancellationToken).ConfigureAwait(false);
             try
             {
-                await client.StartNewAsync(TrainingPipeline.Name, runId,
-                    new PipelineInput(project, runId, datasets, spec.Version, trigger, triggerReference), cancellationToken).ConfigureAwait(false);
+                await client.StartNewAsync(TrainingPipeline.Name, runId, input, cancellationToken).ConfigureAwait(false);
                 started = true;
             }
             catch (DurableClientException)

@@ -1,6 +1,7 @@
 using Mlops.Catalog.Runs;
 using Mlops.Durable;
 using Mlops.Functions.Hosting;
+using Mlops.Pipeline;
 
 namespace Mlops.Functions.Pipeline;
 
@@ -14,7 +15,7 @@ namespace Mlops.Functions.Pipeline;
 public sealed class TrainingPipeline : IOrchestratorFunction<PipelineInput, PipelineResult>
 {
     /// <summary>The orchestrator's function name.</summary>
-    public const string Name = "TrainingPipeline";
+    public const string Name = PipelineRuns.OrchestratorName;
 
     // Activities are idempotent (keyed by run id and stage), so retrying a transient failure is always safe.
     private static readonly TaskOptions Retry = TaskOptions.FromRetryPolicy(

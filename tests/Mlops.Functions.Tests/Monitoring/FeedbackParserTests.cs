@@ -1,6 +1,6 @@
 using System.Text;
 using Mlops.Core.Errors;
-using Mlops.Functions.Monitoring;
+using Mlops.Pipeline.Monitoring;
 
 namespace Mlops.Functions.Tests.Monitoring;
 

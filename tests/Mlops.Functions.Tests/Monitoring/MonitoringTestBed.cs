@@ -9,8 +9,8 @@ using Mlops.Catalog.Runs;
 using Mlops.Core.Models;
 using Mlops.Core.Projects;
 using Mlops.Data;
-using Mlops.Functions.Hosting;
-using Mlops.Functions.Monitoring;
+using Mlops.Pipeline;
+using Mlops.Pipeline.Monitoring;
 using Mlops.Functions.Pipeline;
 using Mlops.Testing;
 
@@ -103,7 +103,7 @@ internal sealed class MonitoringTestBed
         Clock = clock;
         Project = project;
         Store = new MonitoringStore(catalog);
-        Service = new MonitoringService(catalog, Store, options, clock);
+        Service = new MonitoringService(catalog, Store, options, clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<MonitoringService>.Instance);
         Starter = new TrackerRetrainStarter(catalog);
     }
 
@@ -180,7 +180,7 @@ internal sealed class MonitoringTestBed
             Artifacts =
             [
                 new ModelArtifact(ModelRegistry.OnnxFileName, BinaryData.FromString("not read by monitoring")),
-                new ModelArtifact(RegisterStage.ProfileArtifact, BinaryData.FromObjectAsJson(profile, FunctionJson.Options), "application/json"),
+                new ModelArtifact(RegisterStage.ProfileArtifact, BinaryData.FromObjectAsJson(profile, CatalogJson.Options), "application/json"),
             ],
         });
         await Catalog.Models.MoveAliasAsync(new AliasMove { Model = Project, Alias = ModelRegistry.ProductionAlias, Version = version.Version, Actor = "test", Reason = "setup" });

@@ -1,5 +1,5 @@
 using Mlops.Catalog.Runs;
-using Mlops.Functions.Monitoring;
+using Mlops.Pipeline.Monitoring;
 using Mlops.Testing;
 
 namespace Mlops.Functions.Tests.Monitoring;

@@ -1,0 +1,84 @@
+using System.Globalization;
+using Mlops.Catalog;
+using Mlops.Catalog.Registry;
+using Mlops.Core.Errors;
+using Mlops.Core.Models;
+using Mlops.Core.Projects;
+using Mlops.Modeling.Evaluation;
+using Mlops.Modeling.Training;
+
+namespace Mlops.Pipeline;
+
+/// <summary>
+/// Stage 8, the promotion gate: the current production model (the champion) and the new version (the challenger) are
+/// scored with the same ONNX Runtime path on the challenger's holdout; the challenger is promoted only if it beats the
+/// champion by at least the spec's <c>promotion.minImprovement</c>.
+/// </summary>
+public sealed class GateStage(CatalogServices catalog, TimeProvider time, RunWorkspace workspace)
+    : StageActivity<GateInput, GateDecision>(catalog, time)
+{
+    /// <summary>The activity name.</summary>
+    public const string Name = "PromotionGate";
+
+    /// <inheritdoc />
+    protected override string StageName(GateInput input) => "gate";
+
+    /// <inheritdoc />
+    protected override StageInput RunOf(GateInput input) => input.Run;
+
+    /// <inheritdoc />
+    protected override string Describe(GateDecision output) => output.Reason;
+
+    /// <inheritdoc />
+    protected override async Task<GateDecision> ExecuteAsync(GateInput input, CancellationToken ct)
+    {
+        var spec = await SpecOfAsync(input.Run, ct).ConfigureAwait(false);
+        var metric = spec.Metric;
+        var table = await workspace.LoadTrainingSetAsync(input.Run.RunId, ct).ConfigureAwait(false);
+        var split = await workspace.GetJsonAsync<SplitIndices>(input.Run.RunId, RunWorkspace.Files.Split, ct).ConfigureAwait(false);
+        var holdout = table.SelectRows(split.Holdout);
+        var challenger = await ScoreAsync(input.ModelName, input.Version, holdout, spec, ct).ConfigureAwait(false);
+        var champion = await Catalog.Models.FindAliasAsync(input.ModelName, ModelRegistry.ProductionAlias, ct).ConfigureAwait(false);
+        var min = spec.Promotion.MinImprovement;
+        string F(double v) => v.ToString("0.####", CultureInfo.InvariantCulture);
+
+        if (champion is null)
+        {
+            return new GateDecision(true, metric, challenger, null, null, min, $"first model: v{input.Version} ({metric} {F(challenger)}) becomes production");
+        }
+
+        if (champion.Version == input.Version)
+        {
+            return new GateDecision(true, metric, challenger, challenger, champion.Version, min, $"v{input.Version} is already production");
+        }
+
+        double championScore;
+        try
+        {
+            championScore = await ScoreAsync(input.ModelName, champion.Version, holdout, spec, ct).ConfigureAwait(false);
+        }
+        catch (MlopsException ex) when (ex.Code is ErrorCode.InvalidInput or ErrorCode.Rejected)
+        {
+            // The champion cannot read this data (its inputs differ): there is no fair comparison, so keep it.
+            return new GateDecision(false, metric, challenger, null, champion.Version, min,
+                $"kept v{champion.Version}: it cannot be scored on this run's holdout ({ex.Message}); promote v{input.Version} by hand if intended");
+        }
+
+        var improvement = Metrics.Improvement(metric, challenger, championScore);
+        var promote = improvement > min;
+        var reason = promote
+            ? $"v{input.Version} beats v{champion.Version} on the same {split.Holdout.Count} holdout rows: {metric} {F(challenger)} vs {F(championScore)}"
+            : $"kept v{champion.Version}: v{input.Version} {metric} {F(challenger)} vs champion {F(championScore)} on the same holdout (needs an improvement over {F(min)})";
+        return new GateDecision(promote, metric, challenger, championScore, champion.Version, min, reason);
+    }
+
+    private async Task<double> ScoreAsync(string model, int version, Core.Data.DataTable holdout, ProjectSpec spec, CancellationToken ct)
+    {
+        var registered = await Catalog.Models.GetVersionAsync(model, version, ct).ConfigureAwait(false);
+        var onnx = await Catalog.Models.ReadArtifactAsync(model, version, "model.onnx", ct).ConfigureAwait(false);
+        var metrics = Scorer.Score(onnx.ToArray(), registered.Card.Signature, holdout, spec.Target);
+        return metrics.TryGetValue(spec.Metric, out var value)
+            ? value
+            : throw new MlopsException(ErrorCode.Rejected, $"v{version} has no '{spec.Metric}' on this holdout.");
+    }
+}
