@@ -15,7 +15,13 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = true;
     stop.Cancel();
 };
-AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
+
+// SIGTERM (e.g. from a test or a supervisor) stops as gracefully as Ctrl-C: WorkerTerminate, then the worker's exit.
+using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true;
+    stop.Cancel();
+});
 
 await using var host = await FunctionsHost.StartAsync(options, stop.Token);
 try

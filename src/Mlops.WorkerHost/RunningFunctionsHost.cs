@@ -1,11 +1,14 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Mlops.WorkerHost.Admin;
 using Mlops.WorkerHost.Bindings;
 using Mlops.WorkerHost.Configuration;
+using Mlops.WorkerHost.Durable;
+using Mlops.WorkerHost.DurableHosting;
 using Mlops.WorkerHost.Http;
 using Mlops.WorkerHost.Invocation;
 using Mlops.WorkerHost.Storage;
@@ -25,6 +28,7 @@ public sealed class RunningFunctionsHost : IAsyncDisposable
     private GrpcServer? _grpc;
     private WebApplication? _web;
     private WorkerHttpForwarder? _forwarder;
+    private DurableEngine? _durable;
     private KeyStore? _keys;
     private string _state = "Starting";
 
@@ -42,6 +46,9 @@ public sealed class RunningFunctionsHost : IAsyncDisposable
 
     /// <summary>The names of the functions the worker indexed.</summary>
     public IReadOnlyList<string> FunctionNames { get; private set; } = [];
+
+    /// <summary>The Durable task hub name (null when the app has no Durable functions).</summary>
+    public string? TaskHubName => _durable?.TaskHubName;
 
     /// <summary>The worker's process id right now (it changes when the worker is restarted).</summary>
     public int? WorkerProcessId => _workers?.ProcessId;
@@ -81,9 +88,22 @@ public sealed class RunningFunctionsHost : IAsyncDisposable
             ["WEBSITE_HOSTNAME"] = $"localhost:{publicPort}",
         };
         _workers = new WorkerSupervisor(root, environment, registry, _console);
+        var timeout = FunctionTimeout(root.HostJson) ?? _options.FunctionTimeout;
+        var dispatcher = new InvocationDispatcher(_workers, _console, timeout);
+
+        // The Durable engine (task hub creation on storage) starts while the worker boots; functions.metadata says whether it is needed.
+        var durableInvoker = new WorkerDurableInvoker(dispatcher) { Functions = root.ReadFunctionsMetadata() };
+        var durableStart = root.ReadFunctionsMetadata().Any(WorkerDurableInvoker.IsDurable)
+            ? DurableEngine.StartAsync(DurableEngineOptions.FromHostJson(root.DurableTaskSection, settings.StorageConnection(null)), durableInvoker, app.Services.GetRequiredService<ILoggerFactory>(), cancellationToken)
+            : null;
         var worker = await _workers.StartAsync(grpc.Uri, cancellationToken).ConfigureAwait(false);
         var functions = worker.Functions;
         FunctionNames = functions.Select(f => f.Name).ToList();
+        durableInvoker.Functions = functions;
+        if (durableStart is not null)
+        {
+            _durable = await durableStart.ConfigureAwait(false);
+        }
 
         var storage = new StorageClients(settings);
         if (_options.EnforceKeys)
@@ -91,9 +111,20 @@ public sealed class RunningFunctionsHost : IAsyncDisposable
             _keys = await KeyStore.LoadOrCreateAsync(settings["AzureWebJobsStorage"] is { Length: > 0 } ? storage.Blobs(null) : null, HostId, FunctionNames, cancellationToken).ConfigureAwait(false);
         }
 
-        var timeout = FunctionTimeout(root.HostJson) ?? _options.FunctionTimeout;
-        var dispatcher = new InvocationDispatcher(_workers, _console, timeout);
         var inputs = new InputBinder { PublicBaseUri = BaseUri };
+        if (_durable is { } engine)
+        {
+            // Locally Core Tools needs no key on the management URLs; with --enable-auth they carry the Durable system key.
+            var query = _keys is null ? null : "code=" + Uri.EscapeDataString(_keys.DurableExtensionKey);
+            inputs.DurableClientJson = uri => engine.ClientBindingJson(uri, query);
+            var management = engine.MapManagementApi(app);
+            if (_keys is { } keys)
+            {
+                management.AddEndpointFilter(async (ctx, next) =>
+                    keys.AuthorizesDurable(HttpFunctionHandler.RequestKey(ctx.HttpContext.Request)) ? await next(ctx).ConfigureAwait(false) : Results.Unauthorized());
+            }
+        }
+
         var outputs = new OutputBinder(storage, settings);
         var forwarder = _forwarder = new WorkerHttpForwarder(app.Services.GetRequiredService<IHttpForwarder>());
         var http = new HttpFunctionHandler(dispatcher, forwarder, inputs, outputs, _keys);
@@ -182,6 +213,12 @@ public sealed class RunningFunctionsHost : IAsyncDisposable
         {
             await _web.StopAsync(CancellationToken.None).ConfigureAwait(false);
             await _web.DisposeAsync().ConfigureAwait(false);
+        }
+
+        // Durable first: its in-flight episodes are abandoned (DTFx re-runs them) rather than failed by the stopping worker.
+        if (_durable is not null)
+        {
+            await _durable.DisposeAsync().ConfigureAwait(false);
         }
 
         // The worker goes before the gRPC server: WorkerTerminate travels on its stream.

@@ -56,8 +56,9 @@ public static class DurableFunctions
     }
 
     [Function(nameof(Counter))]
-    public static Task<int> Counter([OrchestrationTrigger] TaskOrchestrationContext context, int count)
+    public static Task<int> Counter([OrchestrationTrigger] TaskOrchestrationContext context)
     {
+        var count = context.GetInput<int>();
         if (count < 3)
         {
             context.ContinueAsNew(count + 1);
