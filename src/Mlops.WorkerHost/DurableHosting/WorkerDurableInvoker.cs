@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Mlops.WorkerHost.Configuration;
-using Mlops.WorkerHost.Invocation;
 using Mlops.WorkerHost.Durable;
+using Mlops.WorkerHost.Invocation;
 
 namespace Mlops.WorkerHost.DurableHosting;
 
