@@ -69,6 +69,8 @@ internal sealed class WorkerSupervisor : IAsyncDisposable
             throw;
         }
 
+        // The pid lets an operator (or a crash test running the host as a process) find and kill exactly this worker.
+        _console.Line($"Worker process started (pid {channel.ProcessId}).");
         lock (_lock)
         {
             if (_ready.Task.IsCompleted)
