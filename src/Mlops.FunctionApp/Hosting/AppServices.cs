@@ -1,5 +1,8 @@
+using System.Text.Json;
+using Azure.Core.Serialization;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
+using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,8 +21,16 @@ internal static class AppServices
     /// <summary>The storage connection the app, the Durable extension and the blob trigger share.</summary>
     public const string StorageConnection = "AzureWebJobsStorage";
 
+    /// <summary>
+    /// The one setting for what the worker serializes, the Durable SDK included (its data converter wraps this
+    /// serializer): orchestration inputs, outputs and custom status are camelCase, as <c>GET /api/runs/{runId}</c>
+    /// shows them in <c>progress</c> and <c>output</c>; reading stays case-insensitive.
+    /// </summary>
+    public static readonly JsonSerializerOptions WorkerJson = new(JsonSerializerDefaults.Web);
+
     public static IServiceCollection AddMlopsApp(this IServiceCollection services, IConfiguration configuration)
     {
+        services.Configure<WorkerOptions>(worker => worker.Serializer = new JsonObjectSerializer(WorkerJson));
         services.AddOptions<MlopsSettings>()
             .Bind(configuration)
             .ValidateOnStart();
