@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using Mlops.Catalog;
 using Mlops.Catalog.Monitoring;
 using Mlops.Catalog.Projects;
@@ -8,9 +9,8 @@ using Mlops.Catalog.Runs;
 using Mlops.Core.Data;
 using Mlops.Core.Errors;
 using Mlops.Core.Projects;
-using Mlops.Pipeline;
 using Mlops.Monitoring;
-using Microsoft.Extensions.Logging;
+using Mlops.Pipeline;
 using NCrontab;
 
 namespace Mlops.Pipeline.Monitoring;
