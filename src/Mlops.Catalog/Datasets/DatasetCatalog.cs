@@ -287,6 +287,66 @@ public sealed class DatasetCatalog
         return data.ToObjectFromJson<DatasetProfile>(CatalogJson.Options)!;
     }
 
+    /// <summary>
+    /// The dataset versions a retraining of <paramref name="project"/> uses: every accepted version, oldest first, that
+    /// shares the newest one's columns (the training set concatenates them). <see cref="TrainingSelection.LeftOut"/>
+    /// counts the older versions with other columns.
+    /// </summary>
+    /// <exception cref="MlopsException">The project has no accepted dataset.</exception>
+    public async Task<TrainingSelection> SelectTrainingSetAsync(string project, CancellationToken cancellationToken = default)
+    {
+        var newestFirst = new List<DatasetVersion>();
+        await foreach (var version in ListAsync(project, cancellationToken).ConfigureAwait(false))
+        {
+            newestFirst.Add(version);
+        }
+
+        if (newestFirst.Count == 0)
+        {
+            throw MlopsException.NotFound($"Project '{project}' has no accepted dataset to retrain on.");
+        }
+
+        var header = HeaderOf(newestFirst[0]);
+        var same = newestFirst.Where(d => HeaderOf(d) == header).Reverse().Select(d => d.Sha256).ToList();
+        return new TrainingSelection(same, newestFirst.Count - same.Count);
+    }
+
+    /// <summary>
+    /// Writes the training set of <paramref name="versions"/> to <paramref name="destination"/>: their canonical CSVs
+    /// concatenated under one header, streamed version by version.
+    /// </summary>
+    /// <exception cref="MlopsException">A version's columns differ from the first one's (<see cref="ErrorCode.Rejected"/>).</exception>
+    public async Task WriteTrainingSetAsync(string project, IReadOnlyList<string> versions, Stream destination, CancellationToken cancellationToken = default)
+    {
+        string? header = null;
+        foreach (var sha in versions)
+        {
+            await using var download = await OpenDataAsync(project, sha, cancellationToken).ConfigureAwait(false);
+            using var reader = new StreamReader(download.Content, System.Text.Encoding.UTF8);
+            var first = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) ?? "";
+            if (header is null)
+            {
+                header = first;
+                await destination.WriteAsync(System.Text.Encoding.UTF8.GetBytes(first + "\n"), cancellationToken).ConfigureAwait(false);
+            }
+            else if (first != header)
+            {
+                throw new MlopsException(ErrorCode.Rejected,
+                    $"Dataset version {sha[..12]} has different columns from the run's first version; train on versions with the same columns, or pass datasetVersions explicitly.");
+            }
+
+            await using var writer = new StreamWriter(destination, new System.Text.UTF8Encoding(false), 81920, leaveOpen: true);
+            var buffer = new char[81920];
+            int read;
+            while ((read = await reader.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                await writer.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static string HeaderOf(DatasetVersion dataset) => string.Join('\u001f', dataset.Schema?.Columns.Select(c => c.Name) ?? []);
+
     /// <summary>Opens the CSV of an accepted version (dispose the result); 404 when missing.</summary>
     public async Task<BlobDownload> OpenDataAsync(string project, string sha256, CancellationToken cancellationToken = default)
     {
@@ -326,3 +386,8 @@ public sealed class DatasetCatalog
     private static DatasetVersion FromRow(TableRow row, bool created) =>
         JsonColumn.Read<DatasetVersion>(row, "Record")! with { Created = created };
 }
+
+/// <summary>The dataset versions a retraining uses.</summary>
+/// <param name="Versions">sha256 of the versions, oldest first.</param>
+/// <param name="LeftOut">Older versions left out because their columns differ from the newest one's.</param>
+public sealed record TrainingSelection(IReadOnlyList<string> Versions, int LeftOut);

@@ -1,11 +1,11 @@
-using Mlops.Pipeline;
 using Mlops.Catalog;
 using Mlops.Catalog.Runs;
 using Mlops.Core.Errors;
 using Mlops.Core.Projects;
 using Mlops.Functions.Hosting;
-using Mlops.Pipeline.Ingestion;
 using Mlops.Functions.Pipeline;
+using Mlops.Pipeline;
+using Mlops.Pipeline.Ingestion;
 
 namespace Mlops.Functions.Api;
 

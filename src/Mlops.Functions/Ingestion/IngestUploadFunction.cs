@@ -1,10 +1,10 @@
-using Mlops.Pipeline;
 using Microsoft.Extensions.Logging;
 using Mlops.Catalog.Runs;
 using Mlops.Core.Errors;
 using Mlops.Core.Projects;
 using Mlops.Functions.Hosting;
 using Mlops.Functions.Pipeline;
+using Mlops.Pipeline;
 using Mlops.Pipeline.Ingestion;
 
 namespace Mlops.Functions.Ingestion;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using Mlops.Catalog;
 using Mlops.Catalog.Monitoring;
 using Mlops.Catalog.Projects;
@@ -8,9 +9,8 @@ using Mlops.Catalog.Runs;
 using Mlops.Core.Data;
 using Mlops.Core.Errors;
 using Mlops.Core.Projects;
-using Mlops.Pipeline;
 using Mlops.Monitoring;
-using Microsoft.Extensions.Logging;
+using Mlops.Pipeline;
 using NCrontab;
 
 namespace Mlops.Pipeline.Monitoring;
@@ -444,22 +444,11 @@ public sealed partial class MonitoringService(CatalogServices catalog, Monitorin
         return decision.Started ? (decision.RunId, true) : null;
     }
 
-    /// <summary>Every accepted dataset version of the project, oldest first, that shares the newest one's header (the pipeline concatenates them).</summary>
     private async Task<(IReadOnlyList<string> Versions, string Note)> TrainingDatasetsAsync(string project, CancellationToken cancellationToken)
     {
-        var newestFirst = await catalog.Datasets.ListAsync(project, cancellationToken).ToListAsync(cancellationToken).ConfigureAwait(false);
-        if (newestFirst.Count == 0)
-        {
-            throw MlopsException.NotFound($"Project '{project}' has no accepted dataset to retrain on.");
-        }
-
-        var header = HeaderOf(newestFirst[0]);
-        var same = newestFirst.Where(d => HeaderOf(d) == header).Reverse().Select(d => d.Sha256).ToList();
-        var left = newestFirst.Count - same.Count;
-        return (same, left == 0 ? "" : $" {left} older version(s) with other columns left out.");
+        var selection = await catalog.Datasets.SelectTrainingSetAsync(project, cancellationToken).ConfigureAwait(false);
+        return (selection.Versions, selection.LeftOut == 0 ? "" : $" {selection.LeftOut} older version(s) with other columns left out.");
     }
-
-    private static string HeaderOf(Catalog.Datasets.DatasetVersion dataset) => string.Join('\u001f', dataset.Schema?.Columns.Select(c => c.Name) ?? []);
 
     private async Task<ModelVersion?> ProductionAsync(string model, CancellationToken cancellationToken) =>
         await catalog.Models.FindAliasAsync(model, ModelRegistry.ProductionAlias, cancellationToken).ConfigureAwait(false) is { } alias

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Mlops.Catalog;
 using Mlops.Catalog.Registry;
 using Mlops.Core.Errors;
@@ -40,36 +39,33 @@ public sealed class GateStage(CatalogServices catalog, TimeProvider time, RunWor
         var challenger = await ScoreAsync(input.ModelName, input.Version, holdout, spec, ct).ConfigureAwait(false);
         var champion = await Catalog.Models.FindAliasAsync(input.ModelName, ModelRegistry.ProductionAlias, ct).ConfigureAwait(false);
         var min = spec.Promotion.MinImprovement;
-        string F(double v) => v.ToString("0.####", CultureInfo.InvariantCulture);
-
         if (champion is null)
         {
-            return new GateDecision(true, metric, challenger, null, null, min, $"first model: v{input.Version} ({metric} {F(challenger)}) becomes production");
-        }
-
-        if (champion.Version == input.Version)
-        {
-            return new GateDecision(true, metric, challenger, challenger, champion.Version, min, $"v{input.Version} is already production");
+            var first = PromotionGate.NoChampion(metric, input.Version, challenger);
+            return new GateDecision(first.Promote, metric, challenger, null, null, min, first.Reason);
         }
 
         double championScore;
-        try
+        if (champion.Version == input.Version)
         {
-            championScore = await ScoreAsync(input.ModelName, champion.Version, holdout, spec, ct).ConfigureAwait(false);
+            championScore = challenger;
         }
-        catch (MlopsException ex) when (ex.Code is ErrorCode.InvalidInput or ErrorCode.Rejected)
+        else
         {
-            // The champion cannot read this data (its inputs differ): there is no fair comparison, so keep it.
-            return new GateDecision(false, metric, challenger, null, champion.Version, min,
-                $"kept v{champion.Version}: it cannot be scored on this run's holdout ({ex.Message}); promote v{input.Version} by hand if intended");
+            try
+            {
+                championScore = await ScoreAsync(input.ModelName, champion.Version, holdout, spec, ct).ConfigureAwait(false);
+            }
+            catch (MlopsException ex) when (ex.Code is ErrorCode.InvalidInput or ErrorCode.Rejected)
+            {
+                // The champion cannot read this data (its inputs differ): there is no fair comparison, so keep it.
+                return new GateDecision(false, metric, challenger, null, champion.Version, min,
+                    $"kept v{champion.Version}: it cannot be scored on this run's holdout ({ex.Message}); promote v{input.Version} by hand if intended");
+            }
         }
 
-        var improvement = Metrics.Improvement(metric, challenger, championScore);
-        var promote = improvement > min;
-        var reason = promote
-            ? $"v{input.Version} beats v{champion.Version} on the same {split.Holdout.Count} holdout rows: {metric} {F(challenger)} vs {F(championScore)}"
-            : $"kept v{champion.Version}: v{input.Version} {metric} {F(challenger)} vs champion {F(championScore)} on the same holdout (needs an improvement over {F(min)})";
-        return new GateDecision(promote, metric, challenger, championScore, champion.Version, min, reason);
+        var verdict = PromotionGate.Compare(metric, input.Version, challenger, champion.Version, championScore, min, split.Holdout.Count);
+        return new GateDecision(verdict.Promote, metric, challenger, championScore, champion.Version, min, verdict.Reason);
     }
 
     private async Task<double> ScoreAsync(string model, int version, Core.Data.DataTable holdout, ProjectSpec spec, CancellationToken ct)

@@ -1,4 +1,3 @@
-using System.Text;
 using Mlops.Catalog;
 using Mlops.Catalog.Runs;
 using Mlops.Core.Errors;
@@ -35,7 +34,9 @@ public sealed class ValidateStage(CatalogServices catalog, TimeProvider time, Da
         }
 
         var spec = await SpecOfAsync(run, ct).ConfigureAwait(false);
-        using var assembled = await AssembleAsync(run, ct).ConfigureAwait(false);
+        using var assembled = new MemoryStream();
+        await Catalog.Datasets.WriteTrainingSetAsync(run.Project, run.DatasetVersions, assembled, ct).ConfigureAwait(false);
+        assembled.Position = 0;
         using var canonical = new MemoryStream();
         var result = await ingestor.IngestAsync(assembled, "data.csv", spec, previousSchema: null, canonical, ct).ConfigureAwait(false);
         if (!result.IsAccepted)
@@ -61,33 +62,4 @@ public sealed class ValidateStage(CatalogServices catalog, TimeProvider time, Da
 
     private static ValidatedData Summary(ValidationReport report) =>
         new((int)report.RowCount, report.ColumnCount, report.Failures.Where(f => f.Severity == RuleSeverity.Warning).Select(f => f.Message).ToList());
-
-    /// <summary>Concatenates the canonical CSVs of the run's dataset versions (same header required).</summary>
-    private async Task<MemoryStream> AssembleAsync(StageInput run, CancellationToken ct)
-    {
-        var output = new MemoryStream();
-        string? header = null;
-        foreach (var sha in run.DatasetVersions)
-        {
-            await using var download = await Catalog.Datasets.OpenDataAsync(run.Project, sha, ct).ConfigureAwait(false);
-            using var reader = new StreamReader(download.Content, Encoding.UTF8);
-            var first = await reader.ReadLineAsync(ct).ConfigureAwait(false) ?? "";
-            if (header is null)
-            {
-                header = first;
-                await output.WriteAsync(Encoding.UTF8.GetBytes(first + "\n"), ct).ConfigureAwait(false);
-            }
-            else if (first != header)
-            {
-                throw new MlopsException(ErrorCode.Rejected,
-                    $"Dataset version {sha[..12]} has different columns from the run's first version; train on versions with the same columns, or pass datasetVersions explicitly.");
-            }
-
-            var rest = await reader.ReadToEndAsync(ct).ConfigureAwait(false);
-            await output.WriteAsync(Encoding.UTF8.GetBytes(rest), ct).ConfigureAwait(false);
-        }
-
-        output.Position = 0;
-        return output;
-    }
 }

@@ -3,8 +3,8 @@ using System.Text.Json;
 using Mlops.Catalog.Monitoring;
 using Mlops.Catalog.Runs;
 using Mlops.Core.Errors;
-using Mlops.Pipeline.Monitoring;
 using Mlops.Monitoring;
+using Mlops.Pipeline.Monitoring;
 using Mlops.Testing;
 
 namespace Mlops.Functions.Tests.Monitoring;

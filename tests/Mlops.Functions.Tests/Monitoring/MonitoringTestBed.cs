@@ -9,9 +9,9 @@ using Mlops.Catalog.Runs;
 using Mlops.Core.Models;
 using Mlops.Core.Projects;
 using Mlops.Data;
+using Mlops.Functions.Pipeline;
 using Mlops.Pipeline;
 using Mlops.Pipeline.Monitoring;
-using Mlops.Functions.Pipeline;
 using Mlops.Testing;
 
 namespace Mlops.Functions.Tests.Monitoring;
