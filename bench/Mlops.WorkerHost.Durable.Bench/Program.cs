@@ -8,59 +8,76 @@ using Mlops.WorkerHost.Durable;
 using Mlops.WorkerHost.Durable.Bench;
 
 // Usage: dotnet run -c Release --project bench/Mlops.WorkerHost.Durable.Bench [runs]
+// The engine and plain DTFx run side by side on their own hubs and the runs alternate, so that load from other
+// processes on a shared machine falls on both alike.
 var runs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5;
 await using var azurite = await AzuriteInstance.StartAsync();
-Console.WriteLine($"{DateTime.UtcNow:u}  {Environment.ProcessorCount} cores  runs={runs} (+1 warm-up)  Azurite in memory");
+Console.WriteLine($"{DateTime.UtcNow:u}  {Environment.ProcessorCount} cores  runs={runs} (+1 warm-up each)  Azurite in memory");
 
-var results = new List<(string Name, double Median)>();
-foreach (var (scenario, orchestration, n) in new[] { ("chain10", "Chain", 10), ("fanout100", "FanOut", 100) })
-{
-    results.Add(($"{scenario} engine", await EngineAsync(orchestration, n)));
-    results.Add(($"{scenario} plain DTFx", await PlainAsync(scenario == "chain10" ? typeof(ChainOrchestration) : typeof(FanOutOrchestration), n)));
-}
+var worker = new SdkWorker();
+var engineOptions = Options("BenchEngine");
+await using var engine = await DurableEngine.StartAsync(engineOptions, worker, NullLoggerFactory.Instance);
+var engineHub = new TaskHubOperations(new AzureStorageOrchestrationService(StorageSettings.Create(engineOptions, NullLoggerFactory.Instance)));
 
-foreach (var (name, median) in results)
-{
-    Console.WriteLine($"{name,-24} median {median,8:F0} ms");
-}
+var plainService = new AzureStorageOrchestrationService(StorageSettings.Create(Options("BenchPlain"), NullLoggerFactory.Instance));
+await plainService.CreateIfNotExistsAsync();
+var plainWorker = new TaskHubWorker(plainService, NullLoggerFactory.Instance);
+plainWorker.AddTaskOrchestrations(typeof(ChainOrchestration), typeof(FanOutOrchestration));
+plainWorker.AddTaskActivities(typeof(SquareActivity));
+await plainWorker.StartAsync();
+var plainClient = new TaskHubClient(plainService, loggerFactory: NullLoggerFactory.Instance);
 
-async Task<double> EngineAsync(string orchestration, int n)
+try
 {
-    var options = Options("Engine" + orchestration);
-    await using var engine = await DurableEngine.StartAsync(options, new SdkWorker(), NullLoggerFactory.Instance);
-    var hub = new TaskHubOperations(new AzureStorageOrchestrationService(StorageSettings.Create(options, NullLoggerFactory.Instance)));
-    return await MeasureAsync($"engine {orchestration}", async () =>
+    foreach (var (scenario, name, type, n) in new[] { ("chain10", "Chain", typeof(ChainOrchestration), 10), ("fanout100", "FanOut", typeof(FanOutOrchestration), 100) })
     {
-        var id = await hub.StartAsync(orchestration, null, n.ToString(CultureInfo.InvariantCulture));
-        return await WaitAsync(hub.Service, id);
-    });
-}
-
-async Task<double> PlainAsync(Type orchestration, int n)
-{
-    var options = Options("Plain" + orchestration.Name[..5]);
-    var service = new AzureStorageOrchestrationService(StorageSettings.Create(options, NullLoggerFactory.Instance));
-    await service.CreateIfNotExistsAsync();
-    var worker = new TaskHubWorker(service, NullLoggerFactory.Instance);
-    worker.AddTaskOrchestrations(orchestration);
-    worker.AddTaskActivities(typeof(SquareActivity));
-    await worker.StartAsync();
-    try
-    {
-        var client = new TaskHubClient(service, loggerFactory: NullLoggerFactory.Instance);
-        return await MeasureAsync($"plain {orchestration.Name}", async () =>
+        var engineTimes = new List<double>();
+        var plainTimes = new List<double>();
+        for (var i = 0; i <= runs; i++)
         {
-            var instance = await client.CreateOrchestrationInstanceAsync(orchestration, n);
-            return await WaitAsync(service, instance.InstanceId);
-        });
+            var (engineMs, engineOutput) = await TimeAsync(async () =>
+            {
+                var id = await engineHub.StartAsync(name, null, n.ToString(CultureInfo.InvariantCulture));
+                return await WaitAsync(engineHub.Service, id);
+            });
+            var (episodes, runner) = worker.TakeStats();
+            var (plainMs, plainOutput) = await TimeAsync(async () =>
+            {
+                var instance = await plainClient.CreateOrchestrationInstanceAsync(type, n);
+                return await WaitAsync(plainService, instance.InstanceId);
+            });
+            Console.WriteLine($"  {scenario} run {i}{(i == 0 ? " (warm-up)" : "")}: engine {engineMs,6:F0} ms ({engineOutput}, {episodes} episodes, {runner.TotalMilliseconds:F0} ms in the SDK runner)  plain {plainMs,6:F0} ms ({plainOutput})");
+            if (i > 0)
+            {
+                engineTimes.Add(engineMs);
+                plainTimes.Add(plainMs);
+            }
+        }
+
+        var e = Median(engineTimes);
+        var p = Median(plainTimes);
+        Console.WriteLine($"{scenario}: engine median {e:F0} ms, plain DTFx median {p:F0} ms, ratio {e / p:F2}");
     }
-    finally
-    {
-        await worker.StopAsync(isForced: true);
-    }
+}
+finally
+{
+    await plainWorker.StopAsync(isForced: true);
 }
 
 DurableEngineOptions Options(string hub) => new(azurite.ConnectionString) { HubName = hub, PartitionCount = 4, WorkerId = "bench" };
+
+static double Median(List<double> values)
+{
+    values.Sort();
+    return values.Count % 2 == 1 ? values[values.Count / 2] : (values[(values.Count / 2) - 1] + values[values.Count / 2]) / 2;
+}
+
+static async Task<(double Ms, string Output)> TimeAsync(Func<Task<string>> run)
+{
+    var sw = Stopwatch.StartNew();
+    var output = await run();
+    return (sw.Elapsed.TotalMilliseconds, output);
+}
 
 // Both sides are timed the same way: start, then read the instance row every 50 ms until it is Completed.
 static async Task<string> WaitAsync(AzureStorageOrchestrationService service, string instanceId)
@@ -80,23 +97,4 @@ static async Task<string> WaitAsync(AzureStorageOrchestrationService service, st
 
         await Task.Delay(50);
     }
-}
-
-async Task<double> MeasureAsync(string name, Func<Task<string>> run)
-{
-    var times = new List<double>();
-    for (var i = 0; i <= runs; i++)
-    {
-        var sw = Stopwatch.StartNew();
-        var output = await run();
-        sw.Stop();
-        Console.WriteLine($"  {name} run {i}{(i == 0 ? " (warm-up)" : "")}: {sw.Elapsed.TotalMilliseconds:F0} ms, output {output}");
-        if (i > 0)
-        {
-            times.Add(sw.Elapsed.TotalMilliseconds);
-        }
-    }
-
-    times.Sort();
-    return times[times.Count / 2];
 }

@@ -27,8 +27,21 @@ internal sealed class SdkWorker : IDurableFunctionInvoker
 
     public bool IsActivity(string functionName) => functionName == "Square";
 
-    public Task<string> InvokeOrchestratorAsync(string functionName, string instanceId, string encodedRequest, CancellationToken cancellationToken) =>
-        Task.FromResult(GrpcOrchestrationRunner.LoadAndRun(encodedRequest, _orchestrators[functionName]));
+    /// <summary>Episodes run and the time spent in the SDK's runner, since the last <see cref="TakeStats"/>.</summary>
+    private long _episodes;
+    private long _runnerTicks;
+
+    public (long Episodes, TimeSpan Runner) TakeStats() =>
+        (Interlocked.Exchange(ref _episodes, 0), TimeSpan.FromTicks(Interlocked.Exchange(ref _runnerTicks, 0)));
+
+    public Task<string> InvokeOrchestratorAsync(string functionName, string instanceId, string encodedRequest, CancellationToken cancellationToken)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var response = GrpcOrchestrationRunner.LoadAndRun(encodedRequest, _orchestrators[functionName]);
+        Interlocked.Increment(ref _episodes);
+        Interlocked.Add(ref _runnerTicks, System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks);
+        return Task.FromResult(response);
+    }
 
     public Task<string?> InvokeActivityAsync(string functionName, string instanceId, string? inputJson, CancellationToken cancellationToken)
     {

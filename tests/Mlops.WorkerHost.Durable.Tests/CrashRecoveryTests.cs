@@ -78,6 +78,31 @@ public sealed class CrashRecoveryTests(AzuriteFixture azurite) : IClassFixture<A
         }
     }
 
+    [Fact]
+    public async Task InvokeActivity_RunsLongerThanVisibilityTimeout_RunsOnce()
+    {
+        // DTFx renews the work item's visibility while the activity runs, so a short timeout (quick recovery after
+        // a crash) does not make long activities run twice.
+        var invoker = Scenarios.Register(new SdkInvoker());
+        var runs = 0;
+        invoker.Activity<int, int>("Slow", async (seconds, _, ct) =>
+        {
+            Interlocked.Increment(ref runs);
+            await Task.Delay(TimeSpan.FromSeconds(seconds), ct);
+            return seconds;
+        });
+        invoker.Orchestrator<int, int>("CallsSlow", async (ctx, seconds) => await ctx.CallActivityAsync<int>("Slow", seconds));
+        var options = EngineHarness.Options(azurite.ConnectionString, Hub("Slow"));
+        options.WorkItemQueueVisibilityTimeout = TimeSpan.FromSeconds(5);
+        await using var harness = await EngineHarness.StartAsync(options, invoker);
+
+        var id = await harness.Client.ScheduleNewOrchestrationInstanceAsync("CallsSlow", 12);
+        var result = await harness.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, Wait.Timeout(120));
+
+        Assert.Equal(12, result.ReadOutputAs<int>());
+        Assert.Equal(1, runs);
+    }
+
     /// <summary>Fails the first orchestrator invocations as a dead worker would, then delegates.</summary>
     private sealed class FailingOrchestratorInvoker(IDurableFunctionInvoker inner, int failures) : IDurableFunctionInvoker
     {

@@ -34,14 +34,16 @@ public sealed class DurableTaskClientTests(SharedEngineFixture fixture) : IClass
     }
 
     [Fact]
-    public async Task Timer_OneSecond_FiresAndCompletes()
+    public async Task Timer_ThreeSeconds_FiresWithinASecondOfDueTime()
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
         var result = await RunAsync("Timer");
 
         Assert.Equal(OrchestrationRuntimeStatus.Completed, result.RuntimeStatus);
-        Assert.True(result.ReadOutputAs<double>() >= 1, $"timer fired after {result.ReadOutputAs<double>()} s of orchestration time");
-        Assert.True(started.Elapsed >= TimeSpan.FromSeconds(1), $"completed after {started.Elapsed}");
+        // DTFx's Azure Storage provider delays a timer message by its remaining time in whole seconds (the queue's
+        // visibility unit), so a timer can fire up to a second early: on Azure as here.
+        Assert.True(result.ReadOutputAs<double>() >= 2, $"timer fired after {result.ReadOutputAs<double>()} s of orchestration time");
+        Assert.True(started.Elapsed >= TimeSpan.FromSeconds(2), $"completed after {started.Elapsed}");
     }
 
     [Fact]
@@ -229,5 +231,22 @@ public sealed class DurableTaskClientTests(SharedEngineFixture fixture) : IClass
         Assert.NotEqual(id, newId);
         Assert.Equal(["Hello r!"], result.ReadOutputAs<List<string>>());
         Assert.Equal(JsonSerializer.Serialize(new[] { "r" }), result.SerializedInput);
+    }
+
+    [Fact]
+    public async Task ClientBindingJson_AsTheWorkerReadsIt_GivesAUsableSidecarAndHttpBase()
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(fixture.Harness.Engine.ClientBindingJson(new Uri("http://localhost:7071/"), null))!.AsObject();
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(json["rpcBaseUrl"]!.GetValue<string>());
+        await using var client = new Microsoft.DurableTask.Client.Grpc.GrpcDurableTaskClient(
+            "binding", new Microsoft.DurableTask.Client.Grpc.GrpcDurableTaskClientOptions { Channel = channel }, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+
+        Assert.Equal("http://localhost:7071/runtime/webhooks/durabletask", json["httpBaseUrl"]!.GetValue<string>());
+        Assert.Equal("SharedHub", json["taskHubName"]!.GetValue<string>());
+        Assert.Equal("AzureWebJobsStorage", json["connectionName"]!.GetValue<string>());
+        Assert.Equal("", json["requiredQueryStringParameters"]!.GetValue<string>());
+        Assert.True(json["maxGrpcMessageSizeInBytes"]!.GetValue<int>() > 0);
+        Assert.Equal(TimeSpan.FromSeconds(100), JsonSerializer.Deserialize<TimeSpan>(json["grpcHttpClientTimeout"]!.GetValue<string>()));
+        Assert.Null(await client.GetInstanceAsync("none-" + Guid.NewGuid().ToString("N")));
     }
 }

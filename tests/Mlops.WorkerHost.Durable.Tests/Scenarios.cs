@@ -35,9 +35,9 @@ internal static class Scenarios
             })
             .Orchestrator<object?, double>("Timer", async (ctx, _) =>
             {
-                // Replay-safe clock: the episode after the timer starts no earlier than the timer's due time.
+                // Replay-safe clock: how long after the timer's creation its episode ran.
                 var before = ctx.CurrentUtcDateTime;
-                await ctx.CreateTimer(before.AddSeconds(1), CancellationToken.None);
+                await ctx.CreateTimer(before.AddSeconds(3), CancellationToken.None);
                 return (ctx.CurrentUtcDateTime - before).TotalSeconds;
             })
             .Orchestrator<object?, string>("WaitEvent", async (ctx, _) =>
