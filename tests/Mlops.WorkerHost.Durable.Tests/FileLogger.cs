@@ -2,6 +2,10 @@ using Microsoft.Extensions.Logging;
 
 namespace Mlops.WorkerHost.Durable.Tests;
 
+/// <summary>
+/// Appends every log line (DTFx, Kestrel, engine) to a file: set <c>DURABLE_TEST_LOG=/tmp/x.log</c> to see what DTFx did
+/// when a test fails; storage-timing problems are invisible otherwise.
+/// </summary>
 internal sealed class FileLoggerProvider(string path) : ILoggerProvider
 {
     private readonly object _gate = new();
