@@ -22,6 +22,7 @@ public sealed class DurableEngine : IAsyncDisposable
 
     private readonly DurableEngineOptions _options;
     private readonly TaskHubWorker _worker;
+    private readonly AzureStorageOrchestrationService _service;
     private readonly SidecarServer _sidecar;
     private readonly CancellationTokenSource _stopping;
     private readonly ManagementApi _managementApi;
@@ -31,6 +32,7 @@ public sealed class DurableEngine : IAsyncDisposable
     {
         _options = options;
         _worker = worker;
+        _service = hub.Service;
         _sidecar = sidecar;
         _stopping = stopping;
         _managementApi = new ManagementApi(hub, invoker);
@@ -48,6 +50,7 @@ public sealed class DurableEngine : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(invoker);
         ArgumentNullException.ThrowIfNull(loggerFactory);
+        options.Validate();
 
         var service = new AzureStorageOrchestrationService(StorageSettings.Create(options, loggerFactory));
         await service.CreateIfNotExistsAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -122,6 +125,7 @@ public sealed class DurableEngine : IAsyncDisposable
         await _sidecar.DisposeAsync().ConfigureAwait(false);
         await _worker.StopAsync(isForced: true).ConfigureAwait(false);
         _worker.Dispose();
+        _service.Dispose();
         _stopping.Dispose();
     }
 }

@@ -23,8 +23,11 @@ public sealed class DurableEngineOptions
     /// <summary>The app's storage connection string (<c>AzureWebJobsStorage</c>; Azurite locally).</summary>
     public string StorageConnectionString { get; }
 
-    /// <summary>Task hub name (host.json <c>hubName</c>).</summary>
-    public string HubName { get; set; } = DefaultHubName;
+    /// <summary>
+    /// Task hub name (host.json <c>hubName</c>). Without one, the Durable extension uses the site name
+    /// (<c>WEBSITE_SITE_NAME</c>, letters and digits only) and, locally, <see cref="DefaultHubName"/>.
+    /// </summary>
+    public string HubName { get; set; } = HubNameFromSiteName(Environment.GetEnvironmentVariable("WEBSITE_SITE_NAME")) ?? DefaultHubName;
 
     /// <summary>The storage connection setting name the worker's client sends back (<c>storageProvider.connectionName</c>).</summary>
     public string ConnectionName { get; set; } = "AzureWebJobsStorage";
@@ -72,6 +75,24 @@ public sealed class DurableEngineOptions
     public bool UseTablePartitionManagement { get; set; } = true;
 
     /// <summary>
+    /// Checks the settings DTFx would otherwise reject late or obscurely: the hub name must be valid as a queue,
+    /// container and table name (the extension's rule: a letter, then 2–44 letters or digits).
+    /// </summary>
+    public void Validate()
+    {
+        if (HubName.Length is < 3 or > 45 || !char.IsAsciiLetter(HubName[0]) || !HubName.All(char.IsAsciiLetterOrDigit))
+        {
+            throw new ArgumentException(
+                $"Task hub name '{HubName}' is invalid: it must start with a letter and hold 3 to 45 letters or digits.", nameof(HubName));
+        }
+
+        if (PartitionCount is < 1 or > 16)
+        {
+            throw new ArgumentException($"Partition count {PartitionCount} is invalid: it must be between 1 and 16.", nameof(PartitionCount));
+        }
+    }
+
+    /// <summary>
     /// Reads the <c>extensions.durableTask</c> section of host.json (null = absent) over the local defaults.
     /// Time spans are <c>hh:mm:ss</c> strings as in host.json.
     /// </summary>
@@ -98,6 +119,22 @@ public sealed class DurableEngineOptions
         }
 
         return options;
+    }
+
+    private static string? HubNameFromSiteName(string? siteName)
+    {
+        var name = new string((siteName ?? "").Where(char.IsAsciiLetterOrDigit).ToArray());
+        if (name.Length == 0)
+        {
+            return null;
+        }
+
+        if (!char.IsAsciiLetter(name[0]))
+        {
+            name = "t" + name;
+        }
+
+        return name.Length > 45 ? name[..45] : name;
     }
 
     // host.json keys are matched case-insensitively, as the Functions host's configuration binder does.

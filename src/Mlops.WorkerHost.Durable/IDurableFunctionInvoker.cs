@@ -14,8 +14,11 @@ public interface IDurableFunctionInvoker
 
     /// <summary>
     /// Invokes an orchestrator function with one episode. <paramref name="encodedRequest"/> is the trigger value:
-    /// a base64 <c>OrchestratorRequest</c>; the result is the worker's return value, a base64 <c>OrchestratorResponse</c>.
-    /// Any exception is an infrastructure failure: the work item is abandoned and DTFx runs the episode again.
+    /// a base64 <c>OrchestratorRequest</c>; the result is the worker's return value, a base64 <c>OrchestratorResponse</c>
+    /// (an orchestration that failed is still a successful invocation: its failure is in the response's actions).
+    /// <see cref="DurableFunctionException"/> (the invocation itself failed) fails the orchestration, as the real
+    /// extension does; any other exception is an infrastructure failure: the work item is abandoned and DTFx runs the
+    /// episode again.
     /// </summary>
     Task<string> InvokeOrchestratorAsync(string functionName, string instanceId, string encodedRequest, CancellationToken cancellationToken);
 

@@ -34,7 +34,7 @@ internal static class ProtoState
             p.Input = state.Input;
             p.Output = state.Output;
             p.CustomStatus = state.Status;
-            p.FailureDetails = HistoryEventConverter.ToProto(state.FailureDetails);
+            p.FailureDetails = HistoryEventConverter.ToProto(state.FailureDetails) ?? FailureFromOutput(state);
         }
 
         if (state.Tags is { } tags)
@@ -46,5 +46,24 @@ internal static class ProtoState
         }
 
         return p;
+    }
+
+    /// <summary>
+    /// The Azure Storage provider keeps no failure details in the instance table, only the output, which DTFx writes
+    /// as <c>ErrorType: ErrorMessage</c> for a failed orchestration. The client builds its exception from the details.
+    /// </summary>
+    private static P.TaskFailureDetails? FailureFromOutput(OrchestrationState state)
+    {
+        if (state.OrchestrationStatus != OrchestrationStatus.Failed || string.IsNullOrEmpty(state.Output))
+        {
+            return null;
+        }
+
+        var output = state.Output;
+        var colon = output.IndexOf(": ", StringComparison.Ordinal);
+        var type = colon > 0 ? output[..colon] : "";
+        return colon > 0 && !type.Contains(' ', StringComparison.Ordinal)
+            ? new P.TaskFailureDetails { ErrorType = type, ErrorMessage = output[(colon + 2)..] }
+            : new P.TaskFailureDetails { ErrorType = "(unknown)", ErrorMessage = output };
     }
 }

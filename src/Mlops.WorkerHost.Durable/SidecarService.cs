@@ -14,7 +14,8 @@ namespace Mlops.WorkerHost.Durable;
 /// </summary>
 internal sealed class SidecarService(TaskHubOperations hub) : P.TaskHubSidecarService.TaskHubSidecarServiceBase
 {
-    private static readonly TimeSpan MaxPollInterval = TimeSpan.FromSeconds(1);
+    // Each poll is one table read; a quarter second keeps completion latency low without loading the store.
+    private static readonly TimeSpan MaxPollInterval = TimeSpan.FromMilliseconds(250);
 
     public override Task<Empty> Hello(Empty request, ServerCallContext context) => Task.FromResult(new Empty());
 
@@ -150,7 +151,7 @@ internal sealed class SidecarService(TaskHubOperations hub) : P.TaskHubSidecarSe
 
     private async Task<P.GetInstanceResponse> PollAsync(P.GetInstanceRequest request, Func<OrchestrationState, bool> done, CancellationToken cancellationToken)
     {
-        // DTFx's provider has no change notification: poll, quickly at first, then at most once a second.
+        // DTFx's provider has no change notification: poll, quickly at first, then every quarter second.
         var delay = TimeSpan.FromMilliseconds(50);
         while (true)
         {

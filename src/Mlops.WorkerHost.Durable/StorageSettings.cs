@@ -29,6 +29,8 @@ internal static class StorageSettings
 
         // Extended sessions would call the middleware again without history (spec §6.2); the worker replays fully.
         ExtendedSessionsEnabled = false,
+        // Without this a duplicate start is dropped silently; the client must see AlreadyExists (spec §8.13).
+        ThrowExceptionOnInvalidDedupeStatus = true,
         LoggerFactory = loggerFactory,
     };
 }

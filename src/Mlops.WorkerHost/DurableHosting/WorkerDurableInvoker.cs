@@ -32,10 +32,16 @@ internal sealed class WorkerDurableInvoker(InvocationDispatcher dispatcher) : ID
         var result = await dispatcher.InvokeAsync(
             Invocation(function, new BindingValue.Text(encodedRequest), new Dictionary<string, BindingValue>()), Reason, cancellationToken).ConfigureAwait(false);
 
-        // The worker answers Success even for failed orchestrations (the failure is an action); Failure is a platform error.
-        if (!result.Succeeded || result.ReturnValue?.AsText() is not { Length: > 0 } response)
+        // The worker answers Success even for failed orchestrations (the failure is an action); a failed invocation
+        // fails the orchestration, as the real extension does.
+        if (!result.Succeeded)
         {
-            throw new InvalidOperationException($"orchestrator '{functionName}' ({instanceId}) returned no OrchestratorResponse: {result.Failure}");
+            throw new DurableFunctionException(result.Failure ?? "Result: Failure\nException: \nStack: ");
+        }
+
+        if (result.ReturnValue?.AsText() is not { Length: > 0 } response)
+        {
+            throw new InvalidOperationException($"orchestrator '{functionName}' ({instanceId}) returned no OrchestratorResponse.");
         }
 
         return response;

@@ -60,9 +60,10 @@ internal sealed class BlobTriggerListener(TriggerContext context) : ITriggerList
             {
                 return;
             }
-            catch (RequestFailedException ex)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                context.Console.Debug($"blob scan of '{container.Name}': {ex.Message}");
+                // Storage hiccups or a failed output write: the next scan tries again (no receipt was written).
+                context.Console.Line($"blob scan of '{container.Name}': {ex.Message}");
             }
         }
         while (await WaitAsync(timer, cancellationToken).ConfigureAwait(false));

@@ -66,9 +66,10 @@ internal sealed class QueueTriggerListener(TriggerContext context) : ITriggerLis
             {
                 return;
             }
-            catch (RequestFailedException ex)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                context.Console.Debug($"queue '{queue.Name}': {ex.Message}");
+                // Storage hiccups or a failed output write: keep polling (the message becomes visible again by itself).
+                context.Console.Line($"queue '{queue.Name}': {ex.Message}");
                 await Task.Delay(context.Options.MaxQueuePollInterval, cancellationToken).ConfigureAwait(false);
             }
         }
