@@ -161,6 +161,23 @@ public sealed partial class CrashRecoveryEndToEndTests(AzuriteFixture azurite) :
     }
 
     /// <summary>True when <paramref name="pid"/> no longer runs: gone, or a zombie nobody reaped (an orphan in a container without init).</summary>
+    // SIGKILL is delivered asynchronously: a loaded machine can take a moment to tear the process down.
+    private static async Task<bool> WaitUntilGoneAsync(int pid, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!IsGone(pid))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(50);
+        }
+
+        return true;
+    }
+
     private static bool IsGone(int pid)
     {
         try
@@ -278,7 +295,7 @@ public sealed partial class CrashRecoveryEndToEndTests(AzuriteFixture azurite) :
 
             first.KillAll();
             Assert.True(first.Process.HasExited);
-            Assert.True(IsGone(worker), $"worker {worker} survived the kill");
+            Assert.True(await WaitUntilGoneAsync(worker, TimeSpan.FromSeconds(15)), $"worker {worker} survived the kill");
             second = await HostProcess.StartAsync(azurite.ConnectionString);
 
             await AssertOneVersionAndPromotedAsync(second.Http, Project, runId);
