@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Mlops.Catalog;
 using Mlops.Core.Data;
 using Mlops.Core.Errors;
@@ -54,7 +55,7 @@ public sealed class FeatureStore
         Online = new OnlineStore(catalog.Account.Tables);
         Materializer = new Materializer(Views, catalog, Sources, Offline, Online, _time);
         Joiner = new PointInTimeJoiner(Views, Offline);
-        TrainingSets = new TrainingSetJoiner(Views, Joiner);
+        TrainingSets = new TrainingSetJoiner(Views, Joiner, Materializer);
     }
 
     /// <summary>The catalog underneath.</summary>
@@ -229,9 +230,9 @@ public static class FeatureStoreServiceCollectionExtensions
     /// <summary>Adds <see cref="FeatureStore"/> (over the registered <see cref="CatalogServices"/>) and its parts as singletons.</summary>
     public static IServiceCollection AddMlopsFeatureStore(this IServiceCollection services)
     {
-        services.AddSingleton(sp => new FeatureStore(sp.GetRequiredService<CatalogServices>(), sp.GetService<TimeProvider>()));
-        services.AddSingleton(sp => sp.GetRequiredService<FeatureStore>().Materializer);
-        services.AddSingleton(sp => sp.GetRequiredService<FeatureStore>().TrainingSets);
+        services.TryAddSingleton(sp => new FeatureStore(sp.GetRequiredService<CatalogServices>(), sp.GetService<TimeProvider>()));
+        services.TryAddSingleton(sp => sp.GetRequiredService<FeatureStore>().Materializer);
+        services.TryAddSingleton(sp => sp.GetRequiredService<FeatureStore>().TrainingSets);
         return services;
     }
 }

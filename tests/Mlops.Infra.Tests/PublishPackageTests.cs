@@ -116,6 +116,7 @@ public sealed class PublishPackageTests
                 ["AzureWebJobsStorage"] = azurite.ConnectionString,
                 ["MLOPS_DRIFT_SCHEDULE"] = "0 */15 * * * *",
                 ["MLOPS_RETRAIN_CHECK_SCHEDULE"] = "0 */5 * * * *",
+                ["MLOPS_FEATURES_SCHEDULE"] = "0 */5 * * * *",
             },
             Output = TextWriter.Null,
         });

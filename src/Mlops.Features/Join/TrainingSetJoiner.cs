@@ -3,6 +3,7 @@ using System.Text;
 using CsvHelper;
 using Mlops.Core.Errors;
 using Mlops.Features.Computation;
+using Mlops.Features.Materialization;
 using Mlops.Features.Offline;
 
 namespace Mlops.Features.Join;
@@ -24,7 +25,7 @@ public sealed record JoinedView(string View, int Version, string Materialization
 /// columns of the CSV, so training sees just more columns. A column the data already has keeps the data's value, as a
 /// feature sent with a predict request wins over the store's.
 /// </summary>
-public sealed class TrainingSetJoiner(FeatureViewCatalog views, PointInTimeJoiner joiner)
+public sealed class TrainingSetJoiner(FeatureViewCatalog views, PointInTimeJoiner joiner, Materializer materializer)
 {
     /// <summary>Reads the CSV <paramref name="input"/> (seekable; read twice), writes it with the views' columns to <paramref name="output"/>.</summary>
     public async Task<IReadOnlyList<JoinedView>> JoinCsvAsync(Stream input, Stream output, IReadOnlyList<string> viewNames, CancellationToken cancellationToken = default)
@@ -57,6 +58,16 @@ public sealed class TrainingSetJoiner(FeatureViewCatalog views, PointInTimeJoine
             }
 
             input.Position = start;
+            // Training joins a materialisation of all the source's current data (the run's own dataset included): if the
+            // latest one is older, it is computed here, in this process (deterministic, so it is the same one an upload's
+            // materialisation writes).
+            var plan = await materializer.PlanAsync(name, cancellationToken).ConfigureAwait(false);
+            var latest = await views.FindLatestManifestPathAsync(name, plan.ViewVersion, cancellationToken).ConfigureAwait(false);
+            if (latest is null || !latest.EndsWith(plan.MaterializationId + ".json", StringComparison.Ordinal))
+            {
+                await materializer.MaterializeAsync(name, cancellationToken).ConfigureAwait(false);
+            }
+
             var result = await joiner.JoinAsync(name, rows, cancellationToken).ConfigureAwait(false);
             var add = result.Features.Select((f, i) => (f, i)).Where(x => !header.Contains(x.f.Name)).ToList();
             var kept = result.Features.Where(f => header.Contains(f.Name)).Select(f => f.Name).ToList();
