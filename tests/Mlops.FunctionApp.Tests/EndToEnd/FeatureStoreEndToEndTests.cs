@@ -210,12 +210,14 @@ public sealed class FeatureStoreEndToEndTests(AppHostFixture app) : IClassFixtur
 
         // The one feature timer materialises every view whose own schedule is due.
         await AppHostFixture.EventuallyAsync<object>(async () => (await SendAsync(HttpMethod.Get, "api/projects/fsweather/features/fs-temp")).Status == HttpStatusCode.OK ? new object() : null, "the view");
-        await Task.Delay(1100); // the view's every-second schedule needs one occurrence after its creation
-        using (var fire = await app.Http.PostAsync("admin/functions/FeatureSchedule", new StringContent("""{"input":""}""", Encoding.UTF8, "application/json")))
+        // The view's every-second schedule is due from the first second after its creation: fire until it has run.
+        await AppHostFixture.EventuallyAsync<object>(async () =>
         {
+            using var fire = await app.Http.PostAsync("admin/functions/FeatureSchedule", new StringContent("""{"input":""}""", Encoding.UTF8, "application/json"));
             Assert.True(fire.IsSuccessStatusCode);
-        }
-
+            var (_, body) = await SendAsync(HttpMethod.Get, "api/projects/fsweather/features/fs-temp");
+            return body.GetProperty("materializations").GetArrayLength() > 0 ? new object() : null;
+        }, "the schedule timer to materialise the view");
         await WaitForMaterializationsAsync("fsweather", "fs-temp", 1);
         var dtw = await SendAsync(HttpMethod.Get, "api/features/fs-temp/DTW");
         Assert.Equal(38.3, dtw.Body.GetProperty("values").GetProperty("temp_f").GetDouble(), 9);
