@@ -20,7 +20,9 @@ export async function render(ctx) {
   const retrains = (runs?.runs ?? []).filter(r => r.trigger === 'drift' || r.trigger === 'quality' || r.trigger === 'schedule')
     .map(r => ({ at: r.createdAt, label: `${r.trigger} retrain`, runId: r.runId }));
   const points = reports.flatMap(r => r.features.filter(f => shown.includes(f.name)).map(f => ({
-    at: r.summary.windowEnd, feature: f.name, psi: f.psi ?? null, ksPValue: f.ksPValue ?? f.chiSquarePValue ?? null, ksD: f.ksStatistic ?? null,
+    // p-values of large windows underflow to 0: floor them so the log scale can draw them (the table shows the value).
+    at: r.summary.windowEnd, feature: f.name, psi: f.psi ?? null, ksD: f.ksStatistic ?? null,
+    pValue: (f.ksPValue ?? f.chiSquarePValue) === undefined || (f.ksPValue ?? f.chiSquarePValue) === null ? null : Math.max(f.ksPValue ?? f.chiSquarePValue, 1e-12),
     verdict: f.verdict, n: f.currentN,
   })));
   const windows = [...monitoring.qualityWindows].reverse();
@@ -55,7 +57,7 @@ export async function render(ctx) {
       </div>
       <div class="grid">
         <div><h3>PSI (threshold ${thresholds.psi ?? '?'})</h3><div class="chart" id="psi-chart"></div></div>
-        <div><h3>KS / chi-square p-value (threshold ${thresholds.ksPValue ?? '?'})</h3><div class="chart" id="p-chart"></div></div>
+        <div><h3>Test p-value, KS or chi-square (threshold ${thresholds.ksPValue ?? '?'})</h3><div class="chart" id="p-chart"></div></div>
       </div>
       <h3>Latest report, per feature</h3>
       <div class="scroll"><table id="drift-features"><thead><tr><th scope="col">Feature</th><th scope="col">Kind</th><th scope="col">Verdict</th><th scope="col" class="num">PSI</th><th scope="col" class="num">KS D</th><th scope="col" class="num">p-value</th><th scope="col" class="num">n (current / reference)</th><th scope="col">Reason</th></tr></thead>
@@ -81,7 +83,7 @@ export async function render(ctx) {
     data: { values: points.filter(p => p[field] !== null) },
     mark: { type: 'line', point: true },
     encoding: {
-      x: { field: 'at', type: 'temporal', title: 'window end' },
+      x: { field: 'at', type: 'temporal', title: 'window end', axis: { format: '%H:%M:%S', labelOverlap: true } },
       y: { field, type: 'quantitative', title, ...extra },
       color: { field: 'feature', type: 'nominal' },
       tooltip: [{ field: 'feature' }, { field: 'at', type: 'temporal', format: '%Y-%m-%d %H:%M' }, { field, format: '.4g' }, { field: 'n', title: 'rows' }, { field: 'verdict' }],
@@ -90,7 +92,7 @@ export async function render(ctx) {
   const charts = [];
   if (reports.length) {
     charts.push(chart(ctx.main.querySelector('#psi-chart'), { height: 200, layer: [line('psi', 'PSI'), ...threshold(thresholds.psi, '#e45756'), ...retrainLayer] }, 'PSI per feature over time'));
-    charts.push(chart(ctx.main.querySelector('#p-chart'), { height: 200, layer: [line('ksPValue', 'p-value', { scale: { type: 'symlog', constant: 1e-6 } }), ...threshold(thresholds.ksPValue, '#e45756'), ...retrainLayer] }, 'p-value per feature over time'));
+    charts.push(chart(ctx.main.querySelector('#p-chart'), { height: 200, layer: [line('pValue', 'p-value (floored at 1e-12)', { scale: { type: 'log', domain: [1e-12, 1] } }), ...threshold(thresholds.ksPValue, '#e45756'), ...retrainLayer] }, 'p-value per feature over time'));
   }
   if (windows.length) {
     const q = windows.map(w => ({ at: w.windowEnd, value: w.report.value, holdout: w.report.holdoutValue, drop: w.report.drop, threshold: w.report.threshold, n: w.joinedRows, verdict: w.report.verdict, metric: w.report.metric }));

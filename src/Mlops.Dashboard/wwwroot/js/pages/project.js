@@ -110,7 +110,7 @@ async function drawProfile(ctx, name, version, sha) {
     <div class="grid">${profile.columns.map((c, i) => html`<div class="card" data-column="${c.name}">
       <h3 style="margin-top:0">${c.name} <span class="muted">${c.kind}</span></h3>
       <p class="muted">${c.count.toLocaleString('en-US')} values, ${c.nulls.toLocaleString('en-US')} missing${c.numeric ? html` · mean ${fmtNum(c.numeric.mean)}, sd ${fmtNum(c.numeric.std)}, ${fmtNum(c.numeric.min)} … ${fmtNum(c.numeric.max)}` : ''}${c.categorical ? html` · ${c.categorical.distinct} distinct` : ''}</p>
-      <div class="chart" id="hist-${i}"></div></div>`)}</div>`.text;
+      ${c.numeric || c.categorical ? html`<div class="chart" id="hist-${i}"></div>` : emptyState(`No histogram: the profile keeps distributions of numeric and categorical columns, not of ${c.kind} ones.`)}</div>`)}</div>`.text;
   await Promise.all(profile.columns.map((c, i) => {
     const el = target.querySelector(`#hist-${i}`);
     if (c.numeric) return chart(el, numericHistogram(c), `Histogram of ${c.name}`);

@@ -36,6 +36,7 @@ async function draw(ctx, data) {
     ${progress && live(runtimeStatus) ? html`<div class="card" id="live-progress" aria-live="polite"><strong>Now:</strong> ${progress.stage ?? ''} ${progress.steps ? html`(${progress.step} of ${progress.steps})` : ''} <span class="muted">${progress.detail ?? ''}</span>
       ${progress.steps ? html`<div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="${progress.steps}" aria-valuenow="${progress.step}"><span style="width:${Math.round(100 * progress.step / progress.steps)}%"></span></div>` : ''}</div>` : ''}
     <div class="grid">
+      <div>
       <section class="card" aria-labelledby="lin-h">
         <h2 id="lin-h">Lineage</h2>
         <dl class="kv">
@@ -49,16 +50,6 @@ async function draw(ctx, data) {
           ${lineage.packageVersions && Object.keys(lineage.packageVersions).length ? html`<dt>Packages</dt><dd class="mono">${Object.entries(lineage.packageVersions).map(([k, v]) => `${k} ${v}`).join(', ')}</dd>` : ''}
         </dl>
       </section>
-      <section class="card" aria-labelledby="st-h">
-        <h2 id="st-h">Stages</h2>
-        ${stages.length === 0 ? emptyState('No stage has started yet.') : html`
-        <div class="chart" id="timeline"></div>
-        <table id="stages">
-          <thead><tr><th scope="col">Stage</th><th scope="col">Status</th><th scope="col" class="num">Duration</th><th scope="col">Detail</th></tr></thead>
-          <tbody>${stages.map(s => html`<tr data-stage="${s.name}"><td>${s.name}</td><td>${badge(s.status)}</td><td class="num">${fmtSeconds(s.secs)}${s.endedAt ? '' : '…'}</td><td>${s.error ? html`<span style="color:var(--bad)">${s.error}</span>` : s.detail ?? ''}</td></tr>`)}</tbody>
-        </table>`}
-      </section>
-    </div>
     <section class="card" aria-labelledby="cand-h">
       <h2 id="cand-h">Candidates <span class="muted">(${candidates.length})</span></h2>
       ${candidates.length === 0 ? emptyState('No candidate trained yet.') : html`
@@ -79,7 +70,19 @@ async function draw(ctx, data) {
         onSortHref: (key, next) => withParams({ sort: key, dir: next }),
         rowClass: c => (c.candidateId === run.bestCandidateId ? 'selected' : ''),
       })}`}
-    </section>`.text;
+    </section>
+      </div>
+      <section class="card" aria-labelledby="st-h">
+        <h2 id="st-h">Stages</h2>
+        ${stages.length === 0 ? emptyState('No stage has started yet.') : html`
+        <div class="chart" id="timeline"></div>
+        <table id="stages">
+          <thead><tr><th scope="col">Stage</th><th scope="col">Status</th><th scope="col" class="num">Duration</th><th scope="col">Detail</th></tr></thead>
+          <tbody>${stages.map(s => html`<tr data-stage="${s.name}"><td>${s.name}</td><td>${badge(s.status)}</td><td class="num">${fmtSeconds(s.secs)}${s.endedAt ? '' : '…'}</td><td>${s.error ? html`<span style="color:var(--bad)">${s.error}</span>` : s.detail ?? ''}</td></tr>`)}</tbody>
+        </table>`}
+      </section>
+    </div>
+`.text;
 
   const select = ctx.main.querySelector('#metric-select');
   select?.addEventListener('change', () => { window.location.hash = withParams({ metric: select.value }); });
