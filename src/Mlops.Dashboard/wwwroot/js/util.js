@@ -47,7 +47,9 @@ export async function api(path, { method = 'GET', body, signal } = {}) {
     response = await fetch(new URL(path, apiBase), {
       method,
       signal,
-      headers: body === undefined ? { Accept: 'application/json' } : { Accept: 'application/json', 'Content-Type': 'application/json' },
+      // X-Requested-With: behind App Service authentication an expired sign-in then answers 401, not a login redirect.
+      headers: { Accept: 'application/json', 'X-Requested-With': 'XMLHttpRequest', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      credentials: 'same-origin',
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (e) {
@@ -59,7 +61,8 @@ export async function api(path, { method = 'GET', body, signal } = {}) {
   try { json = text ? JSON.parse(text) : null; } catch { /* not JSON: handled below */ }
   if (!response.ok) {
     const problem = json && typeof json === 'object' ? json : null;
-    throw new ApiError(response.status, problem?.title ?? response.statusText, problem?.detail ?? (text.slice(0, 200) || `HTTP ${response.status}`), problem);
+    const detail = problem?.detail ?? (response.status === 401 ? 'Not signed in (or the sign-in expired): reload the page to sign in again.' : (text.slice(0, 200) || `HTTP ${response.status}`));
+    throw new ApiError(response.status, problem?.title ?? response.statusText, detail, problem);
   }
   return json;
 }

@@ -23,7 +23,9 @@ async function draw(ctx, data) {
   const { run, runtimeStatus, progress } = data;
   const candidates = run.candidates || [];
   const metricNames = [...new Set(candidates.flatMap(c => Object.keys(c.metrics || {})))].sort();
-  const chosen = metricNames.includes(ctx.params.get('metric')) ? ctx.params.get('metric') : metricNames[0];
+  // Default: the metric the promotion gate compares (the run logs it as a param).
+  const gateMetric = metricNames.includes(run.params?.metric) ? run.params.metric : metricNames[0];
+  const chosen = metricNames.includes(ctx.params.get('metric')) ? ctx.params.get('metric') : gateMetric;
   const sort = ctx.params.get('sort') || chosen || 'candidateId';
   const dir = ctx.params.get('dir') || 'desc';
   const stages = (run.stages || []).map(s => ({ ...s, secs: seconds(s.duration, s.startedAt, s.endedAt) }));
