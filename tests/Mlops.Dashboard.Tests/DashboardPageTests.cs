@@ -248,6 +248,33 @@ public sealed class DashboardPageTests(DashboardFixture app)
     }
 
     [Fact]
+    public async Task ProjectPage_MarkupInColumnAndFileNames_IsShownAsTextNeverRun()
+    {
+        // Names that reach the page come from uploads: a column header and the file name.
+        const string evil = "<img src=x onerror=window.__xss=1>";
+        const string project = "escaping";
+        using (var put = await app.Http.PutAsync($"api/projects/{project}", new StringContent("""{"target":"weather","task":"multiclass","ignore":["date"],"trainers":["lightgbm"],"search":{"maxCandidates":1}}""", Encoding.UTF8, "application/json")))
+        {
+            Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+        }
+
+        var csv = Weather.Months(1, 2).Replace("wind", evil, StringComparison.Ordinal);
+        using (var upload = await app.Http.PostAsync($"api/projects/{project}/datasets?fileName={Uri.EscapeDataString("<b onmouseover=window.__xss=2>x</b>.csv")}",
+                   new StringContent(csv, Encoding.UTF8, "text/csv")))
+        {
+            Assert.True((int)upload.StatusCode is 202 or 422, await upload.Content.ReadAsStringAsync());
+        }
+
+        var (page, errors) = await OpenAsync($"#/projects/{project}");
+        await page.Locator("#profile h3").First.WaitForAsync();
+        Assert.Contains(evil, await page.Locator("main").InnerTextAsync());
+        Assert.Equal(0, await page.Locator("main img, main b").CountAsync());
+        await page.Locator("#profile .chart[data-rendered='true']").First.WaitForAsync();
+        Assert.True(await page.EvaluateAsync<bool>("() => window.__xss === undefined"));
+        await CloseAsync(page, errors);
+    }
+
+    [Fact]
     public async Task UnknownProject_ShowsTheProblemDetailsMessage()
     {
         var (page, errors) = await OpenAsync("#/projects/no-such-project");
