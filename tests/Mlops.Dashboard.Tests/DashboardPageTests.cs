@@ -214,6 +214,14 @@ public sealed class DashboardPageTests(DashboardFixture app)
         Assert.Contains("drift retrain", await page.Locator("main").InnerTextAsync());
         await page.ScreenshotAsync(new() { Path = Screenshot("monitoring") });
 
+        // Live quality: a point per window of feedback joined to predictions.
+        var windows = (await app.GetJsonAsync("api/models/weather/monitoring")).GetProperty("qualityWindows").GetArrayLength();
+        Assert.True(windows >= 1, "the drift checks computed no quality window");
+        await page.Locator("#quality-chart[data-rendered='true']").WaitForAsync();
+        Assert.Equal(windows, await page.Locator("#quality-chart .mark-symbol path").CountAsync());
+        await page.Locator("#quality-chart").ScrollIntoViewIfNeededAsync();
+        await page.ScreenshotAsync(new() { Path = Screenshot("monitoring-quality") });
+
         // The feature filter is URL state.
         await page.Locator(".tabs a", new() { HasText = "temp_max" }).ClickAsync();
         await page.WaitForURLAsync(url => url.Contains("feature=temp_max", StringComparison.Ordinal));

@@ -36,7 +36,7 @@ internal sealed class DashboardAssets
     };
 
     private readonly string _root;
-    private readonly ConcurrentDictionary<string, DashboardAsset?> _cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DashboardAsset> _cache = new(StringComparer.Ordinal);
 
     public DashboardAssets(string root) => _root = System.IO.Path.GetFullPath(root);
 
@@ -57,7 +57,14 @@ internal sealed class DashboardAssets
             return null;
         }
 
-        return _cache.GetOrAdd(relativePath, Load);
+        if (_cache.TryGetValue(relativePath, out var cached))
+        {
+            return cached;
+        }
+
+        // Only files that exist are cached: a stream of made-up paths must not grow the cache.
+        var asset = Load(relativePath);
+        return asset is null ? null : _cache.GetOrAdd(relativePath, asset);
     }
 
     /// <summary>True for a path that names a static file (it has a known extension) rather than a client-side route.</summary>

@@ -55,6 +55,7 @@ export async function render(ctx) {
         <a href="${withParams({ feature: '' })}" aria-current="${feature ? 'false' : 'page'}">all features</a>
         ${features.map(f => html`<a href="${withParams({ feature: f })}" aria-current="${f === feature ? 'page' : 'false'}">${f}</a>`)}
       </div>
+      <p class="muted">One line per feature, a point per drift report; red: the project's threshold; brown, dashed: a retraining run started.</p>
       <div class="grid">
         <div><h3>PSI (threshold ${thresholds.psi ?? '?'})</h3><div class="chart" id="psi-chart"></div></div>
         <div><h3>Test p-value, KS or chi-square (threshold ${thresholds.ksPValue ?? '?'})</h3><div class="chart" id="p-chart"></div></div>
@@ -67,6 +68,7 @@ export async function render(ctx) {
     <section class="card" aria-labelledby="q-h">
       <h2 id="q-h">Live quality from feedback</h2>
       ${windows.length === 0 ? emptyState('No quality window yet: post ground truth to /api/models/' + name + '/feedback.') : html`
+      <p class="muted">Live ${windows[windows.length - 1].report.metric} per window (points), the holdout value at registration (green, dashed), the level that counts as a drop (red), retraining runs (brown, dashed).</p>
       <div class="chart" id="quality-chart"></div>`}
     </section>`.text;
 
@@ -96,13 +98,19 @@ export async function render(ctx) {
   }
   if (windows.length) {
     const q = windows.map(w => ({ at: w.windowEnd, value: w.report.value, holdout: w.report.holdoutValue, drop: w.report.drop, threshold: w.report.threshold, n: w.joinedRows, verdict: w.report.verdict, metric: w.report.metric }));
+    // The alert level: the holdout value worsened by the allowed drop (drop = how much worse, so its sign against
+    // holdout − value says whether the metric is higher-is-better).
+    const sample = q.find(x => typeof x.value === 'number' && typeof x.drop === 'number' && x.drop !== 0);
+    const higherIsBetter = sample ? Math.sign(sample.holdout - sample.value) === Math.sign(sample.drop) : true;
+    const alert = q.length ? q[q.length - 1].holdout + (higherIsBetter ? -1 : 1) * q[q.length - 1].threshold : null;
     charts.push(chart(ctx.main.querySelector('#quality-chart'), {
       height: 200,
       layer: [
         { data: { values: q.filter(x => x.value !== null && x.value !== undefined) }, mark: { type: 'line', point: true }, encoding: {
-          x: { field: 'at', type: 'temporal', title: 'window end' }, y: { field: 'value', type: 'quantitative', title: q[0].metric, scale: { zero: false } },
+          x: { field: 'at', type: 'temporal', title: 'window end', axis: { format: '%H:%M:%S', labelOverlap: true } }, y: { field: 'value', type: 'quantitative', title: q[0].metric, scale: { zero: false } },
           tooltip: [{ field: 'at', type: 'temporal', format: '%Y-%m-%d %H:%M' }, { field: 'value', format: '.4f' }, { field: 'holdout', format: '.4f' }, { field: 'n', title: 'pairs' }, { field: 'verdict' }] } },
         { data: { values: q }, mark: { type: 'line', strokeDash: [2, 2], color: '#54a24b' }, encoding: { x: { field: 'at', type: 'temporal' }, y: { field: 'holdout', type: 'quantitative' } } },
+        ...(alert === null ? [] : [{ data: { values: [{ y: alert }] }, mark: { type: 'rule', color: '#e45756', strokeWidth: 1.5 }, encoding: { y: { field: 'y', type: 'quantitative' } } }]),
         ...retrainLayer,
       ],
     }, 'Live quality over time against the holdout value'));
