@@ -56,6 +56,12 @@ param softDeleteDays int = 7
 @description('Extra tags for every resource.')
 param extraTags object = {}
 
+@description('Client id of the Entra ID app registration behind App Service authentication, which guards the HTTP API and the dashboard (/api/ui/) alike. Empty: every request but the health probes gets 401 until it is set.')
+param authClientId string = ''
+
+@description('Entra ID tenant that issues the sign-in tokens.')
+param authTenantId string = tenant().tenantId
+
 // Stable per resource group, so a redeploy updates instead of duplicating.
 var suffix = take(uniqueString(subscription().id, resourceGroup().id, environmentName), 6)
 var baseName = '${workloadName}-${environmentName}-${suffix}'
@@ -144,6 +150,8 @@ module functionApp 'modules/function-app.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     taskHubName: taskHubName
     environmentName: environmentName
+    authClientId: authClientId
+    authTenantId: authTenantId
   }
   // The host reaches storage only through these roles: grant them before the app first starts.
   dependsOn: [

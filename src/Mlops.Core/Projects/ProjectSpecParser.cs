@@ -113,6 +113,11 @@ public static class ProjectSpecParser
             errors.Add(new("search.maxCandidates", "range", "'search.maxCandidates' must be between 1 and 100."));
         }
 
+        if (filled.Search.Folds is < 2 or > 10)
+        {
+            errors.Add(new("search.folds", "range", "'search.folds' must be between 2 and 10."));
+        }
+
         if (filled.HoldoutFraction is not (> 0 and <= 0.5))
         {
             errors.Add(new("holdoutFraction", "range", "'holdoutFraction' must be greater than 0 and at most 0.5."));
