@@ -59,5 +59,21 @@ public sealed class RunFunctions(CatalogServices catalog, RunLauncher launcher)
         return ApiJson.Result(new RunResponse(run, instance?.RuntimeStatus.ToString(), Parse(instance?.SerializedCustomStatus), Parse(instance?.SerializedOutput)));
     }
 
-    private static JsonElement? Parse(string? json) => string.IsNullOrEmpty(json) ? null : JsonDocument.Parse(json).RootElement.Clone();
+    private static JsonElement? Parse(string? json)
+    {
+        if (string.IsNullOrEmpty(json))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonDocument.Parse(json).RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            // A failed orchestration's output is its failure message, plain text: return it as a string, not a 500.
+            return JsonSerializer.SerializeToElement(json);
+        }
+    }
 }
