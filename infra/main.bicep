@@ -1,6 +1,6 @@
 // Everything the MLOps Functions app needs in one resource group:
 //   user-assigned identity -> storage (no keys) + data-plane roles -> Log Analytics + App Insights
-//   -> Flex Consumption plan + Function App (custom handler, Durable task hub on that storage).
+//   -> Flex Consumption plan + Function App (.NET isolated worker, Durable task hub on that storage).
 // Deploy with:  az deployment group create -g RG -f infra/main.bicep -p infra/env/dev.bicepparam
 // (docs/deploy.md walks through it). The app code goes in afterwards as a zip (tools/publish).
 
@@ -70,7 +70,7 @@ var tags = union(extraTags, {
   environment: environmentName
 })
 
-// DESIGN.md §4, from the one list the app is checked against (tests/Mlops.Functions.Tests). Durable's own queues,
+// DESIGN.md §4, from the one list the app is checked against (tests/Mlops.FunctionApp.Tests, end to end). Durable's own queues,
 // tables and lease blobs are created by the host under the task hub.
 var storageLayout = loadJsonContent('storage-layout.json')
 var dataContainers = storageLayout.containers
