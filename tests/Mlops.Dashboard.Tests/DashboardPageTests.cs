@@ -8,15 +8,21 @@ namespace Mlops.Dashboard.Tests;
 
 /// <summary>
 /// Each page of the dashboard in a real browser, as a person uses it: what it shows is checked against the API, the
-/// promotion is made with the mouse and checked through the API, and each page is photographed at 1280×800 into
-/// <c>docs/dashboard/</c>. Every page must load without a script error in the console.
+/// promotion is made with the mouse and checked through the API, and each page is photographed at 1280×800 (see
+/// <see cref="Screenshot"/>). Every page must load without a script error in the console.
 /// </summary>
 [Collection(DashboardCollection.Name)]
 public sealed class DashboardPageTests(DashboardFixture app)
 {
+    /// <summary>
+    /// Where a screenshot goes: <c>TestResults/dashboard/</c>, or <c>docs/dashboard/</c> (the README's pictures) when
+    /// <c>MLOPS_UPDATE_SCREENSHOTS=1</c>, so an ordinary test run leaves the working tree alone.
+    /// </summary>
     private static string Screenshot(string name)
     {
-        var dir = Path.Combine(RepoPaths.Root, "docs", "dashboard");
+        var dir = Environment.GetEnvironmentVariable("MLOPS_UPDATE_SCREENSHOTS") == "1"
+            ? Path.Combine(RepoPaths.Root, "docs", "dashboard")
+            : Path.Combine(RepoPaths.Root, "TestResults", "dashboard");
         Directory.CreateDirectory(dir);
         return Path.Combine(dir, name + ".png");
     }
