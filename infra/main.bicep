@@ -1,6 +1,6 @@
 // Everything the MLOps Functions app needs in one resource group:
 //   user-assigned identity -> storage (no keys) + data-plane roles -> Log Analytics + App Insights
-//   -> Flex Consumption plan + Function App (custom handler, Durable task hub on that storage).
+//   -> Flex Consumption plan + Function App (.NET isolated worker, Durable task hub on that storage).
 // Deploy with:  az deployment group create -g RG -f infra/main.bicep -p infra/env/dev.bicepparam
 // (docs/deploy.md walks through it). The app code goes in afterwards as a zip (tools/publish).
 
@@ -56,6 +56,12 @@ param softDeleteDays int = 7
 @description('Extra tags for every resource.')
 param extraTags object = {}
 
+@description('Client id of the Entra ID app registration behind App Service authentication, which guards the HTTP API and the dashboard (/api/ui/) alike. Empty: every request but the health probes gets 401 until it is set.')
+param authClientId string = ''
+
+@description('Entra ID tenant that issues the sign-in tokens.')
+param authTenantId string = tenant().tenantId
+
 // Stable per resource group, so a redeploy updates instead of duplicating.
 var suffix = take(uniqueString(subscription().id, resourceGroup().id, environmentName), 6)
 var baseName = '${workloadName}-${environmentName}-${suffix}'
@@ -64,7 +70,7 @@ var tags = union(extraTags, {
   environment: environmentName
 })
 
-// DESIGN.md §4, from the one list the app is checked against (tests/Mlops.Functions.Tests). Durable's own queues,
+// DESIGN.md §4, from the one list the app is checked against (tests/Mlops.FunctionApp.Tests, end to end). Durable's own queues,
 // tables and lease blobs are created by the host under the task hub.
 var storageLayout = loadJsonContent('storage-layout.json')
 var dataContainers = storageLayout.containers
@@ -144,6 +150,8 @@ module functionApp 'modules/function-app.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     taskHubName: taskHubName
     environmentName: environmentName
+    authClientId: authClientId
+    authTenantId: authTenantId
   }
   // The host reaches storage only through these roles: grant them before the app first starts.
   dependsOn: [

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # App-level benchmark (issue 6, bench/): the whole app on the local Functions host with Azurite, measured from outside.
 #   1. pipeline wall time per stage: seattle-weather.csv (multiclass, default spec) through POST /api/projects/{p}/datasets
-#   2. single-row predict, wrk: the app through the host  vs  the handler called directly (no host hop)
-#      vs  a bare Kestrel endpoint on the same ONNX Runtime session (bench/Mlops.App.Bench)  vs  in-process OnnxPredictor
-#   3. 1,000-row batch predict: rows/s, same four ways
+#   2. single-row predict, wrk: the app through the host (src/Mlops.WorkerHost -> isolated worker, ASP.NET Core
+#      integration)  vs  a bare Kestrel endpoint on the same ONNX Runtime session (bench/Mlops.App.Bench)
+#      vs  in-process OnnxPredictor
+#   3. 1,000-row batch predict: rows/s, same three ways
 #   4. pipeline wall time per stage: flights-200k (regression of `delay`, search.maxCandidates 3)
 # Run from a clean checkout after tools/setup:  bench/app/run-all.sh
 # Knobs: DURATION (20s), CONNECTIONS (4), THREADS (2), WARMUP (5s), INPROC_SECONDS (10), SKIP_FLIGHTS=1, SKIP_BUILD=1,
@@ -44,14 +45,13 @@ wait_for() { # wait_for SECONDS DESCRIPTION COMMAND...
 
 if [ "${SKIP_BUILD:-}" != "1" ]; then
   say "building the app, the local host and the baseline ($config)"
-  for project in src/Mlops.Functions/Mlops.Functions.csproj src/Mlops.LocalHost/Mlops.LocalHost.csproj bench/Mlops.App.Bench/Mlops.App.Bench.csproj; do
+  for project in src/Mlops.FunctionApp/Mlops.FunctionApp.csproj src/Mlops.WorkerHost/Mlops.WorkerHost.csproj bench/Mlops.App.Bench/Mlops.App.Bench.csproj; do
     dotnet build "$project" -c "$config" -nologo -v quiet
   done
 fi
-script_root="$root/src/Mlops.Functions/bin/$config/net10.0"
-host_dll="$root/src/Mlops.LocalHost/bin/$config/net10.0/Mlops.LocalHost.dll"
+script_root="$root/src/Mlops.FunctionApp/bin/$config/net10.0"
+host_dll="$root/src/Mlops.WorkerHost/bin/$config/net10.0/Mlops.WorkerHost.dll"
 bench_dll="$root/bench/Mlops.App.Bench/bin/$config/net10.0/Mlops.App.Bench.dll"
-[ -f "$script_root/local.settings.json" ] || cp local.settings.sample.json "$script_root/local.settings.json"
 
 say "starting Azurite (in memory, free ports)"
 node node_modules/azurite/dist/src/azurite.js --inMemoryPersistence --skipApiVersionCheck --disableProductStyleUrl --disableTelemetry \
@@ -67,13 +67,12 @@ say "starting the local Functions host"
 host_port=$(free_port)
 base="http://127.0.0.1:$host_port"
 # The monitoring timers would scan the prediction log the load test writes; push them out of the run (yearly).
-AzureWebJobsStorage="$connection" MLOPS_DRIFT_SCHEDULE="0 0 0 1 1 *" MLOPS_RETRAIN_CHECK_SCHEDULE="0 0 0 1 1 *" MLOPS_RETRAIN_SCHEDULE="0 0 0 1 1 *" \
+AzureWebJobsStorage="$connection" MLOPS_DRIFT_SCHEDULE="0 0 0 1 1 *" MLOPS_RETRAIN_CHECK_SCHEDULE="0 0 0 1 1 *" MLOPS_RETRAIN_SCHEDULE="0 0 0 1 1 *" MLOPS_FEATURES_SCHEDULE="0 0 0 1 1 *" \
   dotnet "$host_dll" start --script-root "$script_root" --port "$host_port" > "$work/host.log" 2>&1 &
 pids+=($!)
 host_up() { curl -sf "$base/api/health"; }
 wait_for 120 "the host at $base" host_up
-handler_port=$(sed -n 's/.*Handler process started (pid [0-9]*) on port \([0-9]*\).*/\1/p' "$work/host.log" | tail -1)
-echo "host $base, handler port ${handler_port:-unknown}, logs in $work"
+echo "host $base, logs in $work"
 
 # pipeline PROJECT SPEC_JSON CSV_FILE LABEL: PUT the spec, upload the CSV, wait for the run, print its stages.
 pipeline() {
@@ -107,15 +106,6 @@ say "request bodies"
 echo '{"dataframe_records":[{"precipitation":0.0,"temp_max":12.8,"temp_min":5.0,"wind":4.7}]}' > "$work/one.json"
 awk -F, 'NR > 1 && NR <= 1001 { printf "%s{\"precipitation\":%s,\"temp_max\":%s,\"temp_min\":%s,\"wind\":%s}", (NR > 2 ? "," : ""), $2, $3, $4, $5 }
          BEGIN { printf "{\"dataframe_records\":[" } END { print "]}" }' "$seattle" > "$work/batch.json"
-# The same requests as the host hands them to the handler (spec §2.1: POST /Predict with the invocation payload),
-# to time the handler without the host's hop.
-invocation() {
-  jq -nc --arg url "$base/api/models/weather/predict" --rawfile body "$1" '{
-    Data: {req: {Url: $url, Method: "POST", Query: {}, Headers: {"Content-Type": ["application/json"]}, Params: {name: "weather"}, Identities: [], Body: $body}},
-    Metadata: {Query: {}, Headers: {"Content-Type": ["application/json"]}, name: "\"weather\"", dataframe_records: ($body | fromjson | .dataframe_records | tojson)}}'
-}
-invocation "$work/one.json" > "$work/one.invocation.json"
-invocation "$work/batch.json" > "$work/batch.invocation.json"
 
 say "starting the bare Kestrel endpoint on the same model"
 bare_port=$(free_port)
@@ -127,14 +117,9 @@ wait_for 120 "the bare endpoint" bare_up
 
 app_url="$base/api/models/weather/predict"
 bare_url="http://127.0.0.1:$bare_port/predict"
-handler_url="http://127.0.0.1:${handler_port:-0}/Predict"
 say "smoke checks (one request each)"
 curl -sSf -H 'Content-Type: application/json' --data @"$work/one.json" "$app_url"; echo
 curl -sSf -H 'Content-Type: application/json' --data @"$work/one.json" "$bare_url"; echo
-have_handler=0
-if [ -n "$handler_port" ] && curl -sSf -H 'Content-Type: application/json' --data @"$work/one.invocation.json" "$handler_url" | head -c 400; then
-  have_handler=1; echo
-fi
 [ "$(curl -sSf -H 'Content-Type: application/json' --data @"$work/batch.json" "$app_url" | jq '.predictions | length')" = 1000 ]
 
 # http LABEL URL BODY ROWS: one wrk measurement (after its own warm-up), one table row.
@@ -153,10 +138,8 @@ report ""
 report "| Endpoint | Rows/request | Requests/s | Rows/s | p50 (ms) | p99 (ms) | Non-2xx | Socket errors |"
 report "|---|---:|---:|---:|---:|---:|---:|---:|"
 http "app via host, 1 row" "$app_url" "$work/one.json" 1
-[ $have_handler = 1 ] && http "handler direct (no host hop), 1 row" "$handler_url" "$work/one.invocation.json" 1
 http "bare Kestrel + same ORT session, 1 row" "$bare_url" "$work/one.json" 1
 http "app via host, 1,000 rows" "$app_url" "$work/batch.json" 1000
-[ $have_handler = 1 ] && http "handler direct (no host hop), 1,000 rows" "$handler_url" "$work/batch.invocation.json" 1000
 http "bare Kestrel + same ORT session, 1,000 rows" "$bare_url" "$work/batch.json" 1000
 
 say "in-process OnnxPredictor.Predict loop (${inproc_seconds}s each)"
@@ -173,7 +156,6 @@ done
 ratio() { awk -v a="${rps[$1]}" -v b="${rps[$2]}" 'BEGIN { printf "%.2f", a / b }'; }
 report ""
 report "Single row: app / bare = $(ratio "app via host, 1 row" "bare Kestrel + same ORT session, 1 row")× (aim ≥ 0.70)"
-[ $have_handler = 1 ] && report "Single row: handler direct / bare = $(ratio "handler direct (no host hop), 1 row" "bare Kestrel + same ORT session, 1 row")×, app / handler direct = $(ratio "app via host, 1 row" "handler direct (no host hop), 1 row")×"
 report "1,000 rows: app / bare = $(ratio "app via host, 1,000 rows" "bare Kestrel + same ORT session, 1,000 rows")×"
 
 # Stop the baseline before the big pipeline so it does not hold memory or threads.

@@ -7,3 +7,5 @@ param instanceMemoryMB = 4096
 param maximumInstanceCount = 40
 param logRetentionInDays = 30
 param softDeleteDays = 7
+// App Service authentication's Entra ID app registration (client id), from the deploying environment's settings.
+param authClientId = readEnvironmentVariable('MLOPS_AUTH_CLIENT_ID', '')

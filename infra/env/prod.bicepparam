@@ -10,3 +10,5 @@ param softDeleteDays = 30
 param extraTags = {
   criticality: 'high'
 }
+// App Service authentication's Entra ID app registration (client id), from the deploying environment's settings.
+param authClientId = readEnvironmentVariable('MLOPS_AUTH_CLIENT_ID', '')

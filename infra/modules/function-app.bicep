@@ -79,6 +79,12 @@ param retrainCheckSchedule string = '0 */5 * * * *'
 @description('Environment name, given to the app as MLOPS_ENVIRONMENT.')
 param environmentName string
 
+@description('Client id of the Entra ID app registration for App Service authentication; empty locks the app (401) but for the health probes.')
+param authClientId string
+
+@description('Entra ID tenant of that registration.')
+param authTenantId string
+
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
   location: location
@@ -172,6 +178,11 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
           name: 'MLOPS_RETRAIN_CHECK_SCHEDULE'
           value: retrainCheckSchedule
         }
+        {
+          // The feature store's timer: materialises each view whose own schedule is due.
+          name: 'MLOPS_FEATURES_SCHEDULE'
+          value: '0 */5 * * * *'
+        }
       ]
     }
     functionAppConfig: {
@@ -192,6 +203,56 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       runtime: {
         name: 'dotnet-isolated'
         version: '10.0'
+      }
+    }
+  }
+}
+
+// App Service authentication (Easy Auth) in front of everything the app serves: the HTTP API and the dashboard
+// (/api/ui/) get the same protection, before a request reaches the worker. The functions themselves are anonymous
+// (locally the app is open, like the rest of the API); function keys are not used because a browser page cannot hold
+// one safely. Browsers are sent to the Entra ID sign-in page; API clients send a bearer token for the registration
+// (audience api://CLIENT_ID); the dashboard's own calls ride on the sign-in cookie. Left out: the health probes the
+// deployment's smoke test and load balancers call, and the blob extension's Event Grid webhook, which Event Grid
+// authorizes with the host's blobs_extension key.
+resource auth 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: app
+  name: 'authsettingsV2'
+  properties: {
+    platform: {
+      enabled: true
+    }
+    globalValidation: {
+      requireAuthentication: true
+      unauthenticatedClientAction: empty(authClientId) ? 'Return401' : 'RedirectToLoginPage'
+      redirectToProvider: 'azureactivedirectory'
+      excludedPaths: [
+        '/api/health'
+        '/api/v2/health/ready'
+        '/runtime/webhooks/blobs'
+      ]
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: !empty(authClientId)
+        registration: {
+          clientId: authClientId
+          openIdIssuer: '${environment().authentication.loginEndpoint}${authTenantId}/v2.0'
+        }
+        validation: {
+          allowedAudiences: empty(authClientId) ? [] : [
+            'api://${authClientId}'
+            authClientId
+          ]
+        }
+      }
+    }
+    httpSettings: {
+      requireHttps: true
+    }
+    login: {
+      tokenStore: {
+        enabled: false
       }
     }
   }

@@ -70,10 +70,6 @@ public sealed class CatalogServices
     public static CatalogServices FromSettings(Func<string, string?> getSetting, string connectionName = "AzureWebJobsStorage", CatalogOptions? options = null) =>
         new(StorageAccount.FromSettings(getSetting, connectionName), options);
 
-    /// <summary>Over the <c>AzureWebJobsStorage</c> connection in environment variables (what the Functions host gives a custom handler).</summary>
-    public static CatalogServices FromEnvironment(string connectionName = "AzureWebJobsStorage", CatalogOptions? options = null) =>
-        new(StorageAccount.FromEnvironment(connectionName), options);
-
     /// <summary>In process memory.</summary>
     public static CatalogServices InMemory(CatalogOptions? options = null) =>
         new(StorageAccount.InMemory(options?.Time), options);

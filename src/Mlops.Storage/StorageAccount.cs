@@ -75,9 +75,5 @@ public sealed class StorageAccount
         return FromServiceUris(new Uri(blobUri), new Uri(tableUri), credential);
     }
 
-    /// <summary><see cref="FromSettings"/> over environment variables (how the Functions host hands app settings to a custom handler).</summary>
-    public static StorageAccount FromEnvironment(string connectionName = "AzureWebJobsStorage") =>
-        FromSettings(Environment.GetEnvironmentVariable, connectionName);
-
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }

@@ -207,6 +207,24 @@ public sealed class MainTemplateTests(CompiledMainTemplate compiled) : IClassFix
     }
 
     [Fact]
+    public void AppServiceAuthentication_Compiled_GuardsTheApiAndDashboardButNotTheHealthProbes()
+    {
+        var auth = Template.Single("Microsoft.Web/sites/config");
+        Assert.Contains("authsettingsV2", (string)auth.Json["name"]!, StringComparison.Ordinal);
+        var validation = auth.Properties!["globalValidation"]!;
+        Assert.True((bool)validation["requireAuthentication"]!);
+        // Without a client id the app answers 401 rather than opening up.
+        Assert.Contains("Return401", (string)validation["unauthenticatedClientAction"]!, StringComparison.Ordinal);
+        var excluded = validation["excludedPaths"]!.AsArray().Select(p => (string)p!).ToList();
+        Assert.Equal(["/api/health", "/api/v2/health/ready", "/runtime/webhooks/blobs"], excluded);
+        Assert.DoesNotContain(excluded, p => p.StartsWith("/api/ui", StringComparison.Ordinal));
+        var aad = auth.Properties!["identityProviders"]!["azureActiveDirectory"]!;
+        Assert.Contains("authClientId", (string)aad["registration"]!["clientId"]!, StringComparison.Ordinal);
+        Assert.True((bool)auth.Properties!["httpSettings"]!["requireHttps"]!);
+        Assert.Contains("authClientId", (string)Template.Module("function-app")["properties"]!["parameters"]!["authClientId"]!["value"]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void FunctionAppModule_Compiled_WaitsForTheStorageRoles()
     {
         var dependsOn = Template.Module("function-app")["dependsOn"]!.AsArray().Select(d => (string)d!);

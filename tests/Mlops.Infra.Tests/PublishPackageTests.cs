@@ -4,23 +4,6 @@ using Mlops.Testing;
 
 namespace Mlops.Infra.Tests;
 
-/// <summary>
-/// A fact that runs only once the Functions app exists. xUnit 2 has no dynamic skip, so the skip
-/// reason is decided when the attribute is built, from the presence of the app's project file.
-/// </summary>
-public sealed class RequiresFunctionsAppFactAttribute : FactAttribute
-{
-    internal static string ProjectPath => Path.Combine(RepoPaths.Root, "src", "Mlops.Functions", "Mlops.Functions.csproj");
-
-    public RequiresFunctionsAppFactAttribute()
-    {
-        if (!File.Exists(ProjectPath))
-        {
-            Skip = "src/Mlops.Functions/Mlops.Functions.csproj does not exist yet: the publish package is built from the app.";
-        }
-    }
-}
-
 /// <summary>tools/publish: the zip the real Functions host loads.</summary>
 public sealed class PublishPackageTests
 {
@@ -40,59 +23,56 @@ public sealed class PublishPackageTests
     }
 
     [Fact]
-    public void Publish_UnknownMode_FailsNamingTheAllowedModes()
+    public void Publish_ProjectThatIsNotACsproj_FailsSayingWhatToName()
     {
         var result = ProcessRunner.Run("bash", [PublishScript], RepoPaths.Root, TimeSpan.FromMinutes(1),
-            new Dictionary<string, string>
-            {
-                ["PUBLISH_MODE"] = "portable",
-                // Any existing file passes the project check; the mode check comes before any build.
-                ["MLOPS_FUNCTIONS_PROJECT"] = Path.Combine(RepoPaths.Root, "Functions.sln"),
-            });
+            new Dictionary<string, string> { ["MLOPS_FUNCTIONS_PROJECT"] = Path.Combine(RepoPaths.Root, "Functions.sln") });
 
         Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains("'self-contained' or 'framework-dependent'", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("is not a .csproj", result.StandardError, StringComparison.Ordinal);
     }
 
-    [RequiresFunctionsAppFact]
-    public async Task Publish_FunctionsApp_ZipHasExactlyTheHostLayoutAndServesUploadToPredict()
+    [Fact]
+    public async Task Publish_FunctionApp_ZipIsTheIsolatedWorkerPublishAndServesUploadToPredict()
     {
         var work = Directory.CreateTempSubdirectory("mlops-publish-test-");
         try
         {
             var zip = Path.Combine(work.FullName, "package.zip");
-            var result = ProcessRunner.Run("bash", [PublishScript, zip], RepoPaths.Root, TimeSpan.FromMinutes(5));
+            var result = ProcessRunner.Run("bash", [PublishScript, zip], RepoPaths.Root, TimeSpan.FromMinutes(8));
             Assert.True(result.ExitCode == 0, result.ToString());
 
             var root = Path.Combine(work.FullName, "unpacked");
             ZipFile.ExtractToDirectory(zip, root);
 
-            // host.json at the root, describing a self-contained handler that is in the package and executable.
+            // The repository's host.json, untouched: no customHandler, no extension bundle (the worker brings its extensions).
             var host = JsonNode.Parse(File.ReadAllText(Path.Combine(root, "host.json")))!;
-            Assert.Equal("2.0", (string?)host["version"]);
-            Assert.Equal("Microsoft.Azure.Functions.ExtensionBundle", (string?)host["extensionBundle"]!["id"]);
-            var executable = (string)host["customHandler"]!["description"]!["defaultExecutablePath"]!;
-            Assert.Equal("Mlops.Functions", executable);
-            var handler = Path.Combine(root, executable);
-            Assert.True(File.Exists(handler), $"{executable} is not in the package");
-            Assert.True((File.GetUnixFileMode(handler) & UnixFileMode.UserExecute) != 0, $"{executable} lost its execute bit in the zip");
+            var sourceHost = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "host.json")))!;
+            Assert.Equal(sourceHost.ToJsonString(), host.ToJsonString());
+            Assert.Null(host["customHandler"]);
+            Assert.Null(host["extensionBundle"]);
 
-            // Every folder holding a function.json is a function; each declares bindings.
-            var functionDirs = Directory.GetDirectories(root).Where(d => File.Exists(Path.Combine(d, "function.json"))).ToList();
-            Assert.NotEmpty(functionDirs);
-            Assert.All(functionDirs, d =>
-            {
-                Assert.Equal(["function.json"], Directory.GetFiles(d).Select(Path.GetFileName));
-                Assert.NotEmpty(JsonNode.Parse(File.ReadAllText(Path.Combine(d, "function.json")))!["bindings"]!.AsArray());
-            });
+            // The worker as the host launches it, and the functions the Worker SDK indexed from the attributes.
+            var worker = JsonNode.Parse(File.ReadAllText(Path.Combine(root, "worker.config.json")))!["description"]!;
+            Assert.Equal("dotnet", (string?)worker["defaultExecutablePath"]);
+            Assert.Equal("Mlops.FunctionApp.dll", (string?)worker["defaultWorkerPath"]);
+            var functions = JsonNode.Parse(File.ReadAllText(Path.Combine(root, "functions.metadata")))!.AsArray()
+                .Select(f => (string)f!["name"]!).ToList();
+            Assert.Contains("TrainingPipeline", functions);
+            Assert.Contains("IngestUpload", functions);
+            Assert.Contains("Predict", functions);
+            Assert.True(Directory.Exists(Path.Combine(root, ".azurefunctions")), ".azurefunctions (the worker extensions) is missing");
 
-            // Nothing local-only or build-only travels.
+            // Nothing local-only or build-only travels; only Linux native libraries.
             var all = Directory.GetFiles(root, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(root, f)).ToList();
             Assert.DoesNotContain(all, f => Path.GetFileName(f).StartsWith("local.settings", StringComparison.Ordinal));
             Assert.DoesNotContain(all, f => f.EndsWith(".pdb", StringComparison.Ordinal));
             Assert.DoesNotContain(all, f => f.StartsWith("obj/", StringComparison.Ordinal) || f.Contains("/obj/", StringComparison.Ordinal));
-            Assert.Contains("Mlops.Functions.dll", all);
-            Assert.Contains("libcoreclr.so", all); // self-contained: the runtime travels with the handler
+            // The app's own assets are published for linux-x64 (flattened, no other platforms' natives); .azurefunctions is
+            // the host-side extension payload the Worker SDK builds, which carries its own runtimes/ folders.
+            Assert.DoesNotContain(all, f => f.StartsWith("runtimes/", StringComparison.Ordinal));
+            Assert.Contains("libonnxruntime.so", all);
+            Assert.Contains("Mlops.FunctionApp.dll", all);
 
             // The unpacked package runs under the local host exactly as under the real one: upload -> train -> predict.
             await UploadToPredictAsync(root);
@@ -106,7 +86,7 @@ public sealed class PublishPackageTests
     private static async Task UploadToPredictAsync(string scriptRoot)
     {
         await using var azurite = await AzuriteInstance.StartAsync();
-        await using var host = await Mlops.LocalHost.FunctionsHost.StartAsync(new Mlops.LocalHost.FunctionsHostOptions
+        await using var host = await Mlops.WorkerHost.FunctionsHost.StartAsync(new Mlops.WorkerHost.FunctionsHostOptions
         {
             ScriptRoot = scriptRoot,
             Port = 0,
@@ -114,8 +94,10 @@ public sealed class PublishPackageTests
             Environment =
             {
                 ["AzureWebJobsStorage"] = azurite.ConnectionString,
+                ["FUNCTIONS_WORKER_RUNTIME"] = "dotnet-isolated",
                 ["MLOPS_DRIFT_SCHEDULE"] = "0 */15 * * * *",
                 ["MLOPS_RETRAIN_CHECK_SCHEDULE"] = "0 */5 * * * *",
+                ["MLOPS_FEATURES_SCHEDULE"] = "0 */5 * * * *",
             },
             Output = TextWriter.Null,
         });

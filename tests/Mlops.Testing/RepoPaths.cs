@@ -32,10 +32,10 @@ public static class RepoPaths
         AppContext.BaseDirectory.Split(Path.DirectorySeparatorChar).Contains("Release") ? "Release" : "Debug";
 
     /// <summary>
-    /// The app's script root: the Functions project's build output, where the build wrote host.json and the
-    /// function folders next to the handler dll (what <c>tools/func start --script-root</c> runs).
+    /// The app's script root: the isolated-worker app's build output (host.json, functions.metadata, worker.config.json
+    /// next to the app's dll), what <c>tools/func start --script-root</c> runs.
     /// </summary>
-    public static string FunctionsScriptRoot => Path.Combine(Root, "src", "Mlops.Functions", "bin", Configuration, "net10.0");
+    public static string FunctionsScriptRoot => Path.Combine(Root, "src", "Mlops.FunctionApp", "bin", Configuration, "net10.0");
 
     /// <summary>The path of a vega-datasets file, e.g. <c>seattle-weather.csv</c>.</summary>
     public static string Dataset(string fileName) => Path.Combine(VegaData, fileName);

@@ -287,6 +287,16 @@ public sealed class DatasetCatalog
         return data.ToObjectFromJson<DatasetProfile>(CatalogJson.Options)!;
     }
 
+    /// <summary>The validation report of a quarantined upload; 404 when there is no such upload.</summary>
+    public async Task<JsonElement> GetQuarantineReportAsync(string project, string sha256, CancellationToken cancellationToken = default)
+    {
+        var entry = await FindQuarantinedAsync(project, sha256, cancellationToken).ConfigureAwait(false)
+                    ?? throw MlopsException.NotFound($"Project '{project}' has no quarantined upload with sha256 '{sha256}'.");
+        var data = await _blobs.ReadAllAsync(entry.Report!.Container, entry.Report.Path, cancellationToken).ConfigureAwait(false)
+                   ?? throw MlopsException.NotFound($"Report '{entry.Report}' is missing.");
+        return data.ToObjectFromJson<JsonElement>();
+    }
+
     /// <summary>
     /// The dataset versions a retraining of <paramref name="project"/> uses: every accepted version, oldest first, that
     /// shares the newest one's columns (the training set concatenates them). <see cref="TrainingSelection.LeftOut"/>

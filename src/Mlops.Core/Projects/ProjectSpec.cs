@@ -30,6 +30,12 @@ public sealed record ProjectSpec
     /// <summary>The feature columns; null means every column but the target and <see cref="Ignore"/>.</summary>
     public IReadOnlyList<string>? Features { get; init; }
 
+    /// <summary>
+    /// Feature views (DESIGN.md §10) joined into the training rows as of each row's timestamp, and filled from the online
+    /// store at predict time; null or empty = none.
+    /// </summary>
+    public IReadOnlyList<string>? FeatureViews { get; init; }
+
     /// <summary>Columns never used as features (ids, dates, free text).</summary>
     public IReadOnlyList<string> Ignore { get; init; } = [];
 

@@ -82,6 +82,14 @@ public static class ProjectSpecParser
             }
         }
 
+        for (var i = 0; i < (filled.FeatureViews?.Count ?? 0); i++)
+        {
+            if (!ResourceName.IsValid(filled.FeatureViews![i]) || filled.FeatureViews.Take(i).Contains(filled.FeatureViews[i]))
+            {
+                errors.Add(new($"featureViews[{i}]", "pattern", $"'featureViews' must list distinct feature view names ({ResourceName.Pattern})."));
+            }
+        }
+
         if (filled.Ignore.Contains(filled.Target))
         {
             errors.Add(new("ignore", "target", "'ignore' must not contain the target column."));

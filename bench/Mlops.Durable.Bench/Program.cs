@@ -1,3 +1,0 @@
-using BenchmarkDotNet.Running;
-
-BenchmarkSwitcher.FromAssembly(typeof(Mlops.Durable.Bench.ReplayBenchmarks).Assembly).Run(args);
