@@ -1,32 +1,59 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Azure.Storage.Blobs;
 using Mlops.Catalog;
+using Mlops.Core.Projects;
+using Mlops.Data;
 using Mlops.Modeling.Serving;
 using Mlops.Serving;
 
-// The baselines bench/app/run-all.sh compares the app with. Both load the production version of a model the app
-// trained, from the same storage, through the app's own ModelCache, so the ONNX Runtime session is set up exactly as
-// the app's is:
+// The baselines bench/app/run-all.sh compares the app with, and the tools of bench/app/ingest-memory.sh. serve and inproc
+// load the production version of a model the app trained, from the same storage, through the app's own ModelCache, so
+// the ONNX Runtime session is set up exactly as the app's is:
 //   serve  --connection CS --model NAME --port P        a bare Kestrel endpoint: POST /predict, dataframe_records in, predictions out
 //   inproc --connection CS --model NAME --body FILE [--seconds S]   OnnxPredictor.Predict in a loop on the body's rows
+//   to-csv --input FILE --target COL --output FILE      any file the app ingests (Parquet, JSON, CSV) as its canonical CSV
+//   upload --connection CS --container C --name BLOB --file FILE   a blob upload as a user's SDK makes it (staged blocks)
 var command = args.Length > 0 ? args[0] : "";
 var options = Options.Parse(args.Skip(1).ToArray());
-var catalog = CatalogServices.FromConnectionString(options.Require("connection"));
-var model = options.Require("model");
-var loaded = await new ModelCache(catalog.Models).GetAsync(model, ModelSelector.Production);
 
 switch (command)
 {
     case "serve":
-        await BareEndpoint.RunAsync(loaded, int.Parse(options.Require("port"), CultureInfo.InvariantCulture));
+        await BareEndpoint.RunAsync(await ProductionModelAsync(options), int.Parse(options.Require("port"), CultureInfo.InvariantCulture));
         return 0;
     case "inproc":
-        InProcessLoop.Run(loaded, options.Require("body"), double.Parse(options.Get("seconds") ?? "10", CultureInfo.InvariantCulture));
+        InProcessLoop.Run(await ProductionModelAsync(options), options.Require("body"), double.Parse(options.Get("seconds") ?? "10", CultureInfo.InvariantCulture));
         return 0;
+    case "to-csv":
+    {
+        var input = options.Require("input");
+        await using var source = File.OpenRead(input);
+        await using var output = File.Create(options.Require("output"));
+        var spec = new ProjectSpec { Target = options.Require("target"), Task = TaskKind.Regression };
+        var result = await new DatasetIngestor().IngestAsync(source, Path.GetFileName(input), spec, null, output);
+        Console.WriteLine($"{result.RowCount:N0} rows, {result.CanonicalBytes / 1e6:F1} MB canonical CSV, verdict {result.Verdict}");
+        return result.IsAccepted ? 0 : 1;
+    }
+    case "upload":
+    {
+        var blob = new BlobServiceClient(options.Require("connection")).GetBlobContainerClient(options.Require("container"));
+        await blob.CreateIfNotExistsAsync();
+        var watch = Stopwatch.StartNew();
+        await blob.GetBlobClient(options.Require("name")).UploadAsync(options.Require("file"), overwrite: true);
+        Console.WriteLine($"uploaded in {watch.Elapsed.TotalSeconds:F1} s");
+        return 0;
+    }
     default:
-        Console.Error.WriteLine("usage: Mlops.App.Bench serve|inproc --connection CS --model NAME [--port P] [--body FILE] [--seconds S]");
+        Console.Error.WriteLine("usage: Mlops.App.Bench serve|inproc|to-csv|upload (see the head of Program.cs)");
         return 2;
+}
+
+static async Task<LoadedModel> ProductionModelAsync(Options options)
+{
+    var catalog = CatalogServices.FromConnectionString(options.Require("connection"));
+    return await new ModelCache(catalog.Models).GetAsync(options.Require("model"), ModelSelector.Production);
 }
 
 /// <summary>Reads <c>--name value</c> pairs.</summary>

@@ -49,7 +49,7 @@ public class ServingBenchmarks
         var split = DataSplit.Split(table, spec);
         var train = table.SelectRows(split.Train);
         var holdout = table.SelectRows(split.Holdout);
-        var export = OnnxExporter.Export(CandidateTrainer.Train(train, holdout, spec, CandidateGrid.For(spec, table.RowCount)[0]), holdout);
+        var export = OnnxExporter.Export(CandidateTrainer.Fit(train, spec, CandidateSearch.Candidates(spec, train.RowCount)[0]), holdout);
 
         var catalog = CatalogServices.InMemory();
         var version = catalog.Models.RegisterVersionAsync(new ModelRegistration

@@ -67,7 +67,7 @@ say "starting the local Functions host"
 host_port=$(free_port)
 base="http://127.0.0.1:$host_port"
 # The monitoring timers would scan the prediction log the load test writes; push them out of the run (yearly).
-AzureWebJobsStorage="$connection" MLOPS_DRIFT_SCHEDULE="0 0 0 1 1 *" MLOPS_RETRAIN_CHECK_SCHEDULE="0 0 0 1 1 *" MLOPS_RETRAIN_SCHEDULE="0 0 0 1 1 *" \
+AzureWebJobsStorage="$connection" MLOPS_DRIFT_SCHEDULE="0 0 0 1 1 *" MLOPS_RETRAIN_CHECK_SCHEDULE="0 0 0 1 1 *" MLOPS_RETRAIN_SCHEDULE="0 0 0 1 1 *" MLOPS_FEATURES_SCHEDULE="0 0 0 1 1 *" \
   dotnet "$host_dll" start --script-root "$script_root" --port "$host_port" > "$work/host.log" 2>&1 &
 pids+=($!)
 host_up() { curl -sf "$base/api/health"; }

@@ -178,6 +178,11 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
           name: 'MLOPS_RETRAIN_CHECK_SCHEDULE'
           value: retrainCheckSchedule
         }
+        {
+          // The feature store's timer: materialises each view whose own schedule is due.
+          name: 'MLOPS_FEATURES_SCHEDULE'
+          value: '0 */5 * * * *'
+        }
       ]
     }
     functionAppConfig: {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Mlops.Data;
+using Mlops.Features;
 using Mlops.Pipeline.Ingestion;
 using Mlops.Pipeline.Monitoring;
 
@@ -15,6 +16,7 @@ public static class PipelineServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddMlopsPipeline(this IServiceCollection services)
     {
+        services.AddMlopsFeatureStore();
         services.AddSingleton(new DatasetIngestor());
         services.AddSingleton<DatasetIntake>();
         services.AddSingleton<RunWorkspace>();

@@ -9,7 +9,7 @@ namespace Mlops.Pipeline;
 
 /// <summary>
 /// A run's scratch space in the <c>runs</c> container (<c>runs/{runId}/...</c>): the assembled training set, its
-/// split, each candidate's model and the exported ONNX file. Stages hand data to each other through it, so an
+/// split, each candidate's cross-validation result, the refit winner and the exported ONNX file. Stages hand data to each other through it, so an
 /// orchestration input stays small. Writes are first-writer-wins: a retried stage finds its earlier output and
 /// reuses it, which is what makes every stage idempotent.
 /// </summary>
@@ -71,8 +71,14 @@ public sealed class RunWorkspace(CatalogServices catalog)
         public const string Profile = "profile.json";
         /// <summary>Train/holdout row indices.</summary>
         public const string Split = "split.json";
-        /// <summary>The candidate grid.</summary>
+        /// <summary>The candidates of the search.</summary>
         public const string Candidates = "candidates.json";
+        /// <summary>The winner refit on the whole training part: its ML.NET model.</summary>
+        public const string Model = "model.zip";
+        /// <summary>The winner's feature plan.</summary>
+        public const string Plan = "feature-plan.json";
+        /// <summary>The winner's metrics on the holdout.</summary>
+        public const string HoldoutMetrics = "holdout-metrics.json";
         /// <summary>The exported ONNX model.</summary>
         public const string Onnx = "model.onnx";
         /// <summary>The export's signature.</summary>
@@ -80,11 +86,7 @@ public sealed class RunWorkspace(CatalogServices catalog)
         /// <summary>The export's parity report.</summary>
         public const string Parity = "parity.json";
 
-        /// <summary>A candidate's ML.NET model.</summary>
-        public static string CandidateModel(string id) => $"candidates/{id}/model.zip";
-        /// <summary>A candidate's feature plan.</summary>
-        public static string CandidatePlan(string id) => $"candidates/{id}/feature-plan.json";
-        /// <summary>A candidate's result.</summary>
+        /// <summary>A candidate's cross-validation result.</summary>
         public static string CandidateResult(string id) => $"candidates/{id}/result.json";
     }
 }

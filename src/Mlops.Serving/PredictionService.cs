@@ -15,10 +15,12 @@ public sealed class PredictionService
     private readonly PredictionLogWriter _log;
     private readonly ScoringRequestParser _parser;
     private readonly TimeProvider _time;
+    private readonly IPredictionInputFiller? _filler;
 
-    /// <summary>Creates the service.</summary>
-    public PredictionService(ModelCache cache, PredictionLogWriter log, ServingOptions? options = null, TimeProvider? time = null)
+    /// <summary>Creates the service; <paramref name="filler"/> completes rows from a feature store before they are scored.</summary>
+    public PredictionService(ModelCache cache, PredictionLogWriter log, ServingOptions? options = null, TimeProvider? time = null, IPredictionInputFiller? filler = null)
     {
+        _filler = filler;
         _cache = cache ?? throw new ArgumentNullException(nameof(cache));
         _log = log ?? throw new ArgumentNullException(nameof(log));
         _parser = new ScoringRequestParser(options);
@@ -45,6 +47,15 @@ public sealed class PredictionService
     public async Task<ScoringResponse> PredictAsync(string model, ModelSelector selector, ScoringInput input, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(input);
+        IReadOnlyList<IReadOnlyDictionary<string, string>>? featureSources = null;
+        if (_filler is not null)
+        {
+            // Rows are completed before they reach the predictor (and the log, so drift sees store-served values too).
+            var loadedModel = await _cache.GetAsync(model, selector, cancellationToken).ConfigureAwait(false);
+            var filled = await _filler.FillAsync(loadedModel, input, cancellationToken).ConfigureAwait(false);
+            (input, featureSources) = (filled.Input, filled.FeatureSources);
+        }
+
         var (loaded, batch, ids) = await ScoreAsync(model, selector, input, cancellationToken).ConfigureAwait(false);
         var predictions = new object[batch.Predictions.Count];
         for (var i = 0; i < predictions.Length; i++)
@@ -53,7 +64,7 @@ public sealed class PredictionService
         }
 
         var warnings = input.Warnings.Concat(batch.Warnings).ToList();
-        return new ScoringResponse(predictions, new ModelRef(loaded.Name, loaded.Number), ids, warnings.Count > 0 ? warnings : null);
+        return new ScoringResponse(predictions, new ModelRef(loaded.Name, loaded.Number), ids, warnings.Count > 0 ? warnings : null) { FeatureSources = featureSources };
     }
 
     /// <summary>Scores and logs; shared by the MLflow-shaped and Open Inference Protocol routes.</summary>
@@ -79,4 +90,19 @@ public sealed class PredictionService
             { Value: { } value } => value,
             _ => prediction.Outputs ?? new Dictionary<string, JsonElement>(),
         };
+}
+
+/// <summary>A predict input after a feature store completed it.</summary>
+/// <param name="Input">The rows to score.</param>
+/// <param name="FeatureSources">Per row, feature → <c>request</c>, <c>store</c> or <c>fill</c>; null when the model uses no feature views.</param>
+public sealed record FilledInput(ScoringInput Input, IReadOnlyList<IReadOnlyDictionary<string, string>>? FeatureSources);
+
+/// <summary>
+/// Completes predict rows before scoring: a row that carries a feature view's entity key(s) may leave out the view's
+/// features, and the implementation (the app's feature store) reads them from the online store. Values sent win.
+/// </summary>
+public interface IPredictionInputFiller
+{
+    /// <summary>Returns the rows with missing view features filled; throws InvalidInput / NotFound naming the entity and view.</summary>
+    ValueTask<FilledInput> FillAsync(LoadedModel model, ScoringInput input, CancellationToken cancellationToken);
 }

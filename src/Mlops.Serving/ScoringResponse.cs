@@ -16,7 +16,12 @@ public sealed record ScoringResponse(
     IReadOnlyList<object> Predictions,
     ModelRef Model,
     IReadOnlyList<string> PredictionIds,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Warnings = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Warnings = null)
+{
+    /// <summary>Per row, for the feature-view features the model uses: <c>request</c>, <c>store</c> (online store) or <c>fill</c> (the view's fill value); absent when the model uses no views.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<IReadOnlyDictionary<string, string>>? FeatureSources { get; init; }
+}
 
 /// <summary>Which model version answered.</summary>
 /// <param name="Name">Model name.</param>

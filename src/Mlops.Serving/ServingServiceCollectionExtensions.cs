@@ -23,7 +23,7 @@ public static class ServingServiceCollectionExtensions
         services.TryAddSingleton(sp => new PredictionLogWriter(sp.GetRequiredService<PredictionLog>(), sp.GetRequiredService<ServingOptions>(),
             sp.GetService<ILogger<PredictionLogWriter>>()));
         services.TryAddSingleton(sp => new PredictionService(sp.GetRequiredService<ModelCache>(), sp.GetRequiredService<PredictionLogWriter>(),
-            sp.GetRequiredService<ServingOptions>(), sp.GetService<TimeProvider>()));
+            sp.GetRequiredService<ServingOptions>(), sp.GetService<TimeProvider>(), sp.GetService<IPredictionInputFiller>()));
         services.TryAddSingleton(sp => new OpenInferenceService(sp.GetRequiredService<PredictionService>(), sp.GetRequiredService<ModelCache>(),
             sp.GetRequiredService<ModelRegistry>(), sp.GetRequiredService<ServingOptions>()));
         return services;

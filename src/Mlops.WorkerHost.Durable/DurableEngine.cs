@@ -3,6 +3,7 @@ using DurableTask.AzureStorage;
 using DurableTask.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Mlops.WorkerHost.Durable;
@@ -23,12 +24,12 @@ public sealed class DurableEngine : IAsyncDisposable
     private readonly DurableEngineOptions _options;
     private readonly TaskHubWorker _worker;
     private readonly AzureStorageOrchestrationService _service;
-    private readonly SidecarServer _sidecar;
+    private readonly LoopbackGrpcServer _sidecar;
     private readonly CancellationTokenSource _stopping;
     private readonly ManagementApi _managementApi;
     private int _disposed;
 
-    private DurableEngine(DurableEngineOptions options, IDurableFunctionInvoker invoker, TaskHubWorker worker, SidecarServer sidecar, TaskHubOperations hub, CancellationTokenSource stopping)
+    private DurableEngine(DurableEngineOptions options, IDurableFunctionInvoker invoker, TaskHubWorker worker, LoopbackGrpcServer sidecar, TaskHubOperations hub, CancellationTokenSource stopping)
     {
         _options = options;
         _worker = worker;
@@ -60,10 +61,11 @@ public sealed class DurableEngine : IAsyncDisposable
         var worker = new TaskHubWorker(service, loggerFactory);
         worker.AddOrchestrationDispatcherMiddleware(new OrchestrationMiddleware(invoker, logger, stopping.Token).InvokeAsync);
         worker.AddActivityDispatcherMiddleware(new ActivityMiddleware(invoker, logger, stopping.Token).InvokeAsync);
-        SidecarServer? sidecar = null;
+        LoopbackGrpcServer? sidecar = null;
         try
         {
-            sidecar = await SidecarServer.StartAsync(hub, loggerFactory, cancellationToken).ConfigureAwait(false);
+            sidecar = await LoopbackGrpcServer.StartAsync<SidecarService>(
+                services => services.AddSingleton(loggerFactory).AddSingleton(hub), cancellationToken).ConfigureAwait(false);
             await worker.StartAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
             return new DurableEngine(options, invoker, worker, sidecar, hub, stopping);
         }

@@ -25,7 +25,7 @@ public sealed class RunningFunctionsHost : IAsyncDisposable
     private readonly HostConsole _console;
     private readonly List<ITriggerListener> _listeners = [];
     private WorkerSupervisor? _workers;
-    private GrpcServer? _grpc;
+    private LoopbackGrpcServer? _grpc;
     private WebApplication? _web;
     private WorkerHttpForwarder? _forwarder;
     private DurableEngine? _durable;
@@ -79,7 +79,8 @@ public sealed class RunningFunctionsHost : IAsyncDisposable
         var app = builder.Build();
 
         var registry = new WorkerRegistry();
-        var grpc = _grpc = await GrpcServer.StartAsync(registry, cancellationToken).ConfigureAwait(false);
+        // Started before the worker, so the public app can be built once the worker has said which functions it has.
+        var grpc = _grpc = await LoopbackGrpcServer.StartAsync<FunctionRpcService>(services => services.AddSingleton(registry), cancellationToken).ConfigureAwait(false);
 
         BaseUri = new Uri($"http://localhost:{publicPort}/");
         var environment = new Dictionary<string, string>(settings.WorkerEnvironment, StringComparer.Ordinal)
@@ -96,7 +97,7 @@ public sealed class RunningFunctionsHost : IAsyncDisposable
         var durableStart = root.ReadFunctionsMetadata().Any(WorkerDurableInvoker.IsDurable)
             ? DurableEngine.StartAsync(DurableEngineOptions.FromHostJson(root.DurableTaskSection, settings.StorageConnection(null)), durableInvoker, app.Services.GetRequiredService<ILoggerFactory>(), cancellationToken)
             : null;
-        var worker = await _workers.StartAsync(grpc.Uri, cancellationToken).ConfigureAwait(false);
+        var worker = await _workers.StartAsync(grpc.Address, cancellationToken).ConfigureAwait(false);
         var functions = worker.Functions;
         FunctionNames = functions.Select(f => f.Name).ToList();
         durableInvoker.Functions = functions;

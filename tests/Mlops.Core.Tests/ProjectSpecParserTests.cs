@@ -13,8 +13,19 @@ public class ProjectSpecParserTests
         Assert.Equal("macroF1", spec.Metric);
         Assert.Equal(0.2, spec.HoldoutFraction);
         Assert.Equal(42, spec.Seed);
-        Assert.Equal(["lightgbm", "fasttree", "sdca"], spec.Trainers);
+        Assert.Equal(["lightgbm", "fasttree", "fastforest", "lbfgs", "sdca"], spec.Trainers);
+        Assert.Equal(15, spec.Search.MaxCandidates);
+        Assert.Equal(3, spec.Search.Folds);
         Assert.Equal("0 0 3 * * *", spec.Retrain.Schedule);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(11)]
+    public void Parse_FoldsOutOfRange_ViolationNamesTheField(int folds)
+    {
+        var error = Assert.Throws<MlopsException>(() => ProjectSpecParser.Parse($$$"""{"target":"weather","task":"multiclass","search":{"folds":{{{folds}}}}}"""));
+        Assert.Contains(error.Violations, v => v.Field == "search.folds" && v.Rule == "range");
     }
 
     [Fact]

@@ -101,6 +101,7 @@ public sealed class PublishPackageTests
                 ["FUNCTIONS_WORKER_RUNTIME"] = "dotnet-isolated",
                 ["MLOPS_DRIFT_SCHEDULE"] = "0 */15 * * * *",
                 ["MLOPS_RETRAIN_CHECK_SCHEDULE"] = "0 */5 * * * *",
+                ["MLOPS_FEATURES_SCHEDULE"] = "0 */5 * * * *",
             },
             Output = TextWriter.Null,
         });

@@ -59,8 +59,8 @@ public sealed class ServingFixture : IAsyncLifetime
             var holdout = Weather.SelectRows(split.Holdout);
             OnnxExport Train(string trainer)
             {
-                var candidate = CandidateGrid.For(Spec with { Trainers = [trainer] }, Weather.RowCount)[0];
-                return OnnxExporter.Export(CandidateTrainer.Train(train, holdout, Spec, candidate), holdout);
+                var candidate = CandidateSearch.Candidates(Spec with { Trainers = [trainer] }, train.RowCount)[0];
+                return OnnxExporter.Export(CandidateTrainer.Fit(train, Spec, candidate), holdout);
             }
 
             LightGbm = Train("lightgbm");

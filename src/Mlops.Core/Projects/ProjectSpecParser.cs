@@ -82,6 +82,14 @@ public static class ProjectSpecParser
             }
         }
 
+        for (var i = 0; i < (filled.FeatureViews?.Count ?? 0); i++)
+        {
+            if (!ResourceName.IsValid(filled.FeatureViews![i]) || filled.FeatureViews.Take(i).Contains(filled.FeatureViews[i]))
+            {
+                errors.Add(new($"featureViews[{i}]", "pattern", $"'featureViews' must list distinct feature view names ({ResourceName.Pattern})."));
+            }
+        }
+
         if (filled.Ignore.Contains(filled.Target))
         {
             errors.Add(new("ignore", "target", "'ignore' must not contain the target column."));
@@ -103,6 +111,11 @@ public static class ProjectSpecParser
         if (filled.Search.MaxCandidates is < 1 or > 100)
         {
             errors.Add(new("search.maxCandidates", "range", "'search.maxCandidates' must be between 1 and 100."));
+        }
+
+        if (filled.Search.Folds is < 2 or > 10)
+        {
+            errors.Add(new("search.folds", "range", "'search.folds' must be between 2 and 10."));
         }
 
         if (filled.HoldoutFraction is not (> 0 and <= 0.5))

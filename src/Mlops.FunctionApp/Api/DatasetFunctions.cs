@@ -7,6 +7,7 @@ using Mlops.Catalog.Datasets;
 using Mlops.Catalog.Runs;
 using Mlops.Core.Errors;
 using Mlops.Core.Projects;
+using Mlops.FunctionApp.Features;
 using Mlops.FunctionApp.Hosting;
 using Mlops.FunctionApp.Pipeline;
 using Mlops.Pipeline;
@@ -15,7 +16,7 @@ using Mlops.Pipeline.Ingestion;
 namespace Mlops.FunctionApp.Api;
 
 /// <summary>Dataset uploads and listings.</summary>
-public sealed class DatasetFunctions(DatasetIntake intake, RunLauncher launcher, CatalogServices catalog)
+public sealed class DatasetFunctions(DatasetIntake intake, RunLauncher launcher, CatalogServices catalog, FeatureMaterializationLauncher features)
 {
     /// <summary>Largest accepted body; bigger files go through blob upload to <c>incoming/</c>.</summary>
     public const long MaxBytes = 100 * 1024 * 1024;
@@ -52,6 +53,9 @@ public sealed class DatasetFunctions(DatasetIntake intake, RunLauncher launcher,
             return ApiJson.Result(new UploadResponse("rejected", result.Dataset, result.Report, null, null,
                 $"The data was rejected and kept in quarantine ({result.Dataset.Reason}). Fix the listed rows and columns, then upload again."), 422);
         }
+
+        // Views over this project are materialised again (idempotent: a repeat upload changes nothing there).
+        await features.LaunchForSourceAsync(client, "project", project, context.CancellationToken).ConfigureAwait(false);
 
         var runId = PipelineRuns.UploadRunId(project, result.Dataset.Sha256);
         await launcher.LaunchAsync(client, project, runId, [result.Dataset.Sha256], RunTrigger.Upload, result.Dataset.Sha256, context.CancellationToken)

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Mlops.Catalog;
+using Mlops.FunctionApp.Features;
 using Mlops.FunctionApp.Pipeline;
 using Mlops.Pipeline;
 using Mlops.Serving;
@@ -44,6 +45,8 @@ internal static class AppServices
         services.AddMlopsServing();
         services.AddMlopsPipeline();
         services.AddSingleton<RunLauncher>();
+        services.AddSingleton<FeatureMaterializationLauncher>();
+        services.AddSingleton<IPredictionInputFiller, OnlineFeatureFiller>();
         return services;
     }
 

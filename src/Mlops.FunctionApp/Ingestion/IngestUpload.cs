@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Mlops.Catalog.Runs;
 using Mlops.Core.Errors;
 using Mlops.Core.Projects;
+using Mlops.FunctionApp.Features;
 using Mlops.FunctionApp.Hosting;
 using Mlops.FunctionApp.Pipeline;
 using Mlops.Pipeline;
@@ -17,7 +18,7 @@ namespace Mlops.FunctionApp.Ingestion;
 /// ingestion and, when it is a new accepted version, starts the training pipeline. Safe to run twice for the same blob:
 /// the dataset is content-addressed and the run id derives from its sha256.
 /// </summary>
-public sealed partial class IngestUpload(DatasetIntake intake, RunLauncher launcher, ILogger<IngestUpload> logger)
+public sealed partial class IngestUpload(DatasetIntake intake, RunLauncher launcher, FeatureMaterializationLauncher features, ILogger<IngestUpload> logger)
 {
     /// <summary>The function.</summary>
     [Function(nameof(IngestUpload))]
@@ -51,6 +52,8 @@ public sealed partial class IngestUpload(DatasetIntake intake, RunLauncher launc
             return;
         }
 
+        // Feature views over this project first: the run's training join reads what they have materialised by then.
+        await features.LaunchForSourceAsync(client, "project", project, ct).ConfigureAwait(false);
         var run = await launcher.LaunchAsync(client, project, PipelineRuns.UploadRunId(project, result.Dataset.Sha256), [result.Dataset.Sha256],
             RunTrigger.Upload, result.Dataset.Sha256, ct).ConfigureAwait(false);
         LogIngested(logger, project, result.Dataset.Version, result.Dataset.RowCount, result.Dataset.Sha256, run.RunId, run.Started);

@@ -7,19 +7,21 @@ using Mlops.Core.Projects;
 
 namespace Mlops.Modeling.Featurization;
 
-/// <summary>How one original column becomes part of the feature vector.</summary>
+/// <summary>How one original column becomes part of the feature vector (the encoding itself is fitted by ML.NET).</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<FeatureKind>))]
 public enum FeatureKind
 {
-    /// <summary>A number: missing values imputed with the training mean, optionally standardised. One slot.</summary>
+    /// <summary>A number: missing values replaced by the training mean, standardised for linear trainers.</summary>
     [JsonStringEnumMemberName("numeric")] Numeric,
-    /// <summary>true/false as 1/0 (missing: the training majority). One slot.</summary>
+    /// <summary>true/false fed as 1/0 (missing: the training mean).</summary>
     [JsonStringEnumMemberName("boolean")] Boolean,
     /// <summary>A label, one-hot encoded over the training vocabulary; missing and unseen values give all zeros.</summary>
     [JsonStringEnumMemberName("categorical")] Categorical,
+    /// <summary>An ISO date or timestamp string, turned into year, month, day, day of week, day of year (and hour).</summary>
+    [JsonStringEnumMemberName("date")] Date,
 }
 
-/// <summary>The fitted parameters of one feature column. Stored as JSON with the model: a wire contract.</summary>
+/// <summary>One feature column of a plan. Stored as JSON with the model: a wire contract.</summary>
 public sealed record FeatureColumn
 {
     /// <summary>The original column name (also the ONNX input name).</summary>
@@ -28,32 +30,22 @@ public sealed record FeatureColumn
     /// <summary>How the column is encoded.</summary>
     public required FeatureKind Kind { get; init; }
 
-    /// <summary>Value that replaces a missing number (numeric and boolean columns).</summary>
-    public float ImputeValue { get; init; }
-
-    /// <summary>Subtracted before <see cref="Scale"/> (0 when the trainer needs no normalisation).</summary>
-    public float Offset { get; init; }
-
-    /// <summary>Multiplier after <see cref="Offset"/> (1 when the trainer needs no normalisation).</summary>
-    public float Scale { get; init; } = 1f;
-
-    /// <summary>The one-hot vocabulary of a categorical column, in slot order.</summary>
-    public IReadOnlyList<string> Categories { get; init; } = [];
+    /// <summary>Date columns: the training values carry a time of day, so the hour is a feature too.</summary>
+    public bool HasTime { get; init; }
 }
 
 /// <summary>
-/// The featurization of a model, fitted on the training split only: per numeric column an impute value and an optional
-/// scale/offset, per categorical column a vocabulary. It is applied here in C# for ML.NET and written as ONNX operators
-/// by the exporter, so both see exactly the same float vector. Layout: numeric and boolean columns first (one slot
-/// each, in feature order), then each categorical column's one-hot block (in feature order).
+/// Which columns a model reads and how each enters ML.NET: numbers and booleans as floats, categories as text, dates as
+/// their parts (<see cref="DateParts"/>). Everything fitted (means, scales, vocabularies) lives in the ML.NET pipeline,
+/// so ML.NET's ONNX converter exports it. Stored as JSON beside the ML.NET model.
 /// </summary>
 public sealed record FeaturePlan
 {
-    /// <summary>Categories kept per column (most frequent first); rarer ones encode as all zeros like unseen values.</summary>
+    /// <summary>Categories kept per column (first seen first); others encode as all zeros like unseen values.</summary>
     public const int MaxCategories = 100;
 
-    /// <summary>Format version of this document.</summary>
-    public int FormatVersion { get; init; } = 1;
+    /// <summary>Format version of this document (2: the featurization is inside the ML.NET model).</summary>
+    public int FormatVersion { get; init; } = 2;
 
     /// <summary>The task the model solves.</summary>
     public required TaskKind Task { get; init; }
@@ -66,18 +58,6 @@ public sealed record FeaturePlan
 
     /// <summary>The feature columns in input order.</summary>
     public required IReadOnlyList<FeatureColumn> Columns { get; init; }
-
-    /// <summary>Length of the feature vector.</summary>
-    [JsonIgnore]
-    public int VectorLength => Columns.Sum(c => c.Kind == FeatureKind.Categorical ? c.Categories.Count : 1);
-
-    /// <summary>The columns that fill one slot each (numeric, boolean), in slot order.</summary>
-    [JsonIgnore]
-    public IEnumerable<FeatureColumn> ScalarColumns => Columns.Where(c => c.Kind != FeatureKind.Categorical);
-
-    /// <summary>The one-hot columns, in block order.</summary>
-    [JsonIgnore]
-    public IEnumerable<FeatureColumn> CategoricalColumns => Columns.Where(c => c.Kind == FeatureKind.Categorical);
 
     /// <summary>The feature column names the spec selects from a table's columns.</summary>
     public static IReadOnlyList<string> SelectFeatures(DatasetSchema schema, ProjectSpec spec)
@@ -93,15 +73,15 @@ public sealed record FeaturePlan
             return named.Where(n => n != spec.Target).ToList();
         }
 
-        // Dates and free text carry no signal a one-hot can use; they are features only when named.
+        // Free text carries no signal a one-hot can use; it is a feature only when named. Dates become their parts.
         return schema.Columns
-            .Where(c => c.Name != spec.Target && !spec.Ignore.Contains(c.Name) && c.Kind is not (ColumnKind.Date or ColumnKind.Text))
+            .Where(c => c.Name != spec.Target && !spec.Ignore.Contains(c.Name) && c.Kind is not ColumnKind.Text)
             .Select(c => c.Name)
             .ToList();
     }
 
-    /// <summary>Fits the plan on <paramref name="train"/>; <paramref name="normalize"/> standardises numeric columns (linear trainers).</summary>
-    public static FeaturePlan Fit(DataTable train, ProjectSpec spec, bool normalize)
+    /// <summary>Chooses the feature columns of <paramref name="train"/> and the class labels.</summary>
+    public static FeaturePlan Fit(DataTable train, ProjectSpec spec)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(spec);
@@ -111,111 +91,21 @@ public sealed record FeaturePlan
             throw MlopsException.Invalid("features", "minItems", "The spec selects no feature column.");
         }
 
-        var columns = new List<FeatureColumn>();
-        foreach (var name in names)
+        var columns = names.Select(name => train[name] switch
         {
-            columns.Add(train[name] switch
-            {
-                NumericColumn n => FitNumeric(n, normalize),
-                BooleanColumn b => new FeatureColumn
-                {
-                    Name = b.Name,
-                    Kind = FeatureKind.Boolean,
-                    ImputeValue = b.Values.Count(v => v == true) > b.Values.Count(v => v == false) ? 1f : 0f,
-                },
-                StringColumn s => new FeatureColumn { Name = s.Name, Kind = FeatureKind.Categorical, Categories = Vocabulary(s.Values) },
-                var other => throw new ArgumentException($"Unsupported column type {other.GetType().Name}.", nameof(train)),
-            });
-        }
-
-        // Scalars first, then one-hot blocks: the exporter concatenates in exactly this order.
-        var ordered = columns.Where(c => c.Kind != FeatureKind.Categorical).Concat(columns.Where(c => c.Kind == FeatureKind.Categorical)).ToList();
+            NumericColumn n => new FeatureColumn { Name = n.Name, Kind = FeatureKind.Numeric },
+            BooleanColumn b => new FeatureColumn { Name = b.Name, Kind = FeatureKind.Boolean },
+            StringColumn { Kind: ColumnKind.Date } d => new FeatureColumn { Name = d.Name, Kind = FeatureKind.Date, HasTime = d.Values.Any(DateParts.HasTime) },
+            StringColumn s => new FeatureColumn { Name = s.Name, Kind = FeatureKind.Categorical },
+            var other => throw new ArgumentException($"Unsupported column type {other.GetType().Name}.", nameof(train)),
+        }).ToList();
         return new FeaturePlan
         {
             Task = spec.Task,
             Target = spec.Target,
             ClassLabels = spec.Task == TaskKind.Regression ? [] : Labels.ClassesOf(train[spec.Target]),
-            Columns = ordered,
+            Columns = columns,
         };
-    }
-
-    private static FeatureColumn FitNumeric(NumericColumn column, bool normalize)
-    {
-        var present = column.Values.Where(v => !double.IsNaN(v)).ToArray();
-        var mean = present.Length == 0 ? 0d : present.Average();
-        var offset = 0f;
-        var scale = 1f;
-        if (normalize && present.Length > 1)
-        {
-            var std = Math.Sqrt(present.Sum(v => (v - mean) * (v - mean)) / (present.Length - 1));
-            offset = (float)mean;
-            scale = std > 1e-12 ? (float)(1d / std) : 1f;
-        }
-
-        return new FeatureColumn { Name = column.Name, Kind = FeatureKind.Numeric, ImputeValue = (float)mean, Offset = offset, Scale = scale };
-    }
-
-    private static IReadOnlyList<string> Vocabulary(string?[] values) =>
-        values.Where(v => !string.IsNullOrEmpty(v))
-            .GroupBy(v => v!, StringComparer.Ordinal)
-            .OrderByDescending(g => g.Count())
-            .ThenBy(g => g.Key, StringComparer.Ordinal)
-            .Take(MaxCategories)
-            .Select(g => g.Key)
-            .OrderBy(k => k, StringComparer.Ordinal)
-            .ToList();
-
-    /// <summary>
-    /// The feature vectors of <paramref name="table"/>, row-major (<c>RowCount × VectorLength</c>). Float arithmetic
-    /// mirrors the ONNX Imputer and Scaler operators step by step so exported models see the same bits.
-    /// </summary>
-    public float[] Transform(DataTable table)
-    {
-        ArgumentNullException.ThrowIfNull(table);
-        var width = VectorLength;
-        var result = new float[table.RowCount * width];
-        var slot = 0;
-        foreach (var column in ScalarColumns)
-        {
-            var data = table.Contains(column.Name) ? table[column.Name] : throw MlopsException.Invalid(column.Name, "required", $"Column '{column.Name}' is missing.");
-            for (var row = 0; row < table.RowCount; row++)
-            {
-                var raw = data switch
-                {
-                    NumericColumn n => double.IsNaN(n.Values[row]) ? float.NaN : (float)n.Values[row],
-                    BooleanColumn b => b.Values[row] is { } v ? (v ? 1f : 0f) : float.NaN,
-                    _ => throw MlopsException.Invalid(column.Name, "type", $"Column '{column.Name}' must be {column.Kind.ToString().ToLowerInvariant()}."),
-                };
-                result[(row * width) + slot] = Encode(column, raw);
-            }
-
-            slot++;
-        }
-
-        foreach (var column in CategoricalColumns)
-        {
-            var data = table.Contains(column.Name) ? table[column.Name] : throw MlopsException.Invalid(column.Name, "required", $"Column '{column.Name}' is missing.");
-            var strings = data as StringColumn ?? throw MlopsException.Invalid(column.Name, "type", $"Column '{column.Name}' must be categorical.");
-            var index = column.Categories.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i, StringComparer.Ordinal);
-            for (var row = 0; row < table.RowCount; row++)
-            {
-                if (strings.Values[row] is { } value && index.TryGetValue(value, out var hot))
-                {
-                    result[(row * width) + slot + hot] = 1f;
-                }
-            }
-
-            slot += column.Categories.Count;
-        }
-
-        return result;
-    }
-
-    /// <summary>Impute, then offset and scale, in float, as ONNX Imputer then Scaler compute it.</summary>
-    internal static float Encode(FeatureColumn column, float raw)
-    {
-        var imputed = float.IsNaN(raw) ? column.ImputeValue : raw;
-        return column.Offset == 0f && column.Scale == 1f ? imputed : (imputed - column.Offset) * column.Scale;
     }
 
     /// <summary>The plan as stored JSON.</summary>

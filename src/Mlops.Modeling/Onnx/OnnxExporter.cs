@@ -1,11 +1,10 @@
 using System.Globalization;
-using Google.Protobuf;
+using Microsoft.ML;
 using Mlops.Core.Data;
 using Mlops.Core.Errors;
 using Mlops.Core.Projects;
 using Mlops.Modeling.Evaluation;
 using Mlops.Modeling.Featurization;
-using Mlops.Modeling.Onnx.Proto;
 using Mlops.Modeling.Serving;
 using Mlops.Modeling.Training;
 
@@ -34,41 +33,69 @@ public sealed record ParityReport(int RowsCompared, double MaxAbsDifference, int
 public sealed record OnnxExport(byte[] Model, ModelSignature Signature, ParityReport Parity);
 
 /// <summary>
-/// Our ML.NET → ONNX exporter (<c>ai.onnx</c> + <c>ai.onnx.ml</c>), written from the learned parameters. Every export is
-/// run in ONNX Runtime on the holdout and compared with ML.NET: labels must be identical and probabilities/values within
-/// <see cref="Tolerance"/>, else the export fails with <see cref="ErrorCode.Rejected"/> naming the rows.
+/// Exports a trained pipeline with ML.NET's own ONNX converter (<c>Microsoft.ML.OnnxConverter</c>): the graph takes one
+/// input per feature column (the schema given to the converter holds no label or weight, so neither becomes an input),
+/// date columns get their parsing steps in front (<see cref="DateGraph"/>) and the signature is stored in the model as
+/// metadata <c>mlops.signature</c>. Every export is run in ONNX Runtime on the holdout and compared with ML.NET: labels
+/// must be identical and probabilities/values within <see cref="Tolerance"/>, else the export fails with
+/// <see cref="ErrorCode.Rejected"/> naming the rows.
 /// </summary>
 public static class OnnxExporter
 {
     /// <summary>Largest accepted absolute difference between ONNX Runtime and ML.NET.</summary>
     public const double Tolerance = 1e-4;
 
-    /// <summary>Exports a freshly trained candidate.</summary>
-    public static OnnxExport Export(TrainedCandidate candidate, DataTable holdout)
+    /// <summary>Exports a freshly fitted model.</summary>
+    public static OnnxExport Export(FittedModel fitted, DataTable holdout)
     {
-        ArgumentNullException.ThrowIfNull(candidate);
-        return Export(candidate.Model, holdout);
+        ArgumentNullException.ThrowIfNull(fitted);
+        return Export(fitted.Model, holdout);
     }
 
     /// <summary>Exports a (possibly reloaded) model bundle.</summary>
     public static OnnxExport Export(ModelBundle bundle, DataTable holdout) => Export(bundle, holdout, tamper: null);
 
     /// <summary>The export with a hook that edits the graph before the parity check (tests prove a wrong export fails).</summary>
-    internal static OnnxExport Export(ModelBundle bundle, DataTable holdout, Action<ModelProto>? tamper)
+    internal static OnnxExport Export(ModelBundle bundle, DataTable holdout, Action<OnnxModelEditor>? tamper)
     {
         ArgumentNullException.ThrowIfNull(bundle);
         ArgumentNullException.ThrowIfNull(holdout);
         var plan = bundle.Plan;
-        var signature = OnnxModelWriter.SignatureOf(plan);
-        var proto = OnnxModelWriter.Write(plan, ScoreGraph.From(bundle.Transformer, plan.Task), signature);
-        tamper?.Invoke(proto);
-        var bytes = proto.ToByteArray();
+        var signature = OnnxOutputs.SignatureOf(plan);
+        byte[] converted;
+        lock (bundle.Context)
+        {
+            using var stream = new MemoryStream();
+            var inputs = MlNetData.ToDataView(bundle.Context, plan, holdout.SelectRows([]), withLabel: false);
+            bundle.Context.Model.ConvertToOnnx(bundle.Transformer, inputs, stream, OnnxOutputs.ColumnsOf(plan.Task));
+            converted = stream.ToArray();
+        }
+
+        var model = OnnxModelEditor.Parse(converted);
+        foreach (var date in plan.Columns.Where(c => c.Kind == FeatureKind.Date))
+        {
+            DateGraph.Prepend(model, date);
+        }
+
+        // The converter also outputs a slot-name tensor nobody reads; the graph's outputs are the signature's.
+        var wanted = signature.Outputs.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
+        for (var i = model.Outputs.Count - 1; i >= 0; i--)
+        {
+            if (!wanted.Contains(OnnxModelEditor.NameOf((Google.Protobuf.IMessage)model.Outputs[i]!)))
+            {
+                model.Outputs.RemoveAt(i);
+            }
+        }
+
+        model.AddMetadata(OnnxOutputs.SignatureMetadataKey, signature.ToJson());
+        tamper?.Invoke(model);
+        var bytes = model.ToBytes();
 
         var expected = bundle.Predict(holdout);
         PredictionSet actual;
         using (var runner = new OnnxRunner(bytes, signature))
         {
-            actual = runner.Predict(holdout, name => plan.Columns.First(c => c.Name == name).ImputeValue >= 0.5f);
+            actual = runner.Predict(holdout);
         }
 
         var report = Compare(expected, actual);

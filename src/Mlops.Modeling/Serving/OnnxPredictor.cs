@@ -223,6 +223,8 @@ public sealed class OnnxPredictor : IDisposable
         var ok = array switch
         {
             float[] f when value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var x) => Assign(() => f[index] = (float)x),
+            // Boolean feature columns are float inputs (1/0) in converter-exported models.
+            float[] f when value.ValueKind is JsonValueKind.True or JsonValueKind.False => Assign(() => f[index] = value.GetBoolean() ? 1f : 0f),
             double[] d when value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var x) => Assign(() => d[index] = x),
             long[] l when value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var x) => Assign(() => l[index] = x),
             string[] s when value.ValueKind == JsonValueKind.String => Assign(() => s[index] = value.GetString()!),

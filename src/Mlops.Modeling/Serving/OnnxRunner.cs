@@ -94,22 +94,31 @@ internal sealed class OnnxRunner : IDisposable
         return outputs;
     }
 
-    /// <summary>Our output convention (label + probabilities, or score) as a <see cref="PredictionSet"/>.</summary>
+    /// <summary>Our output conventions (the converter's names, or the earlier exporter's) as a <see cref="PredictionSet"/>.</summary>
     public PredictionSet ToPredictionSet(IReadOnlyDictionary<string, Array> outputs, int rows)
     {
+        var classes = Signature.ClassLabels ?? [];
         switch (Signature.Task)
         {
             case TaskKind.Regression:
                 {
-                    var values = outputs.TryGetValue(OnnxModelWriter.ScoreOutput, out var s) ? s : outputs.Values.FirstOrDefault(v => v is float[]);
-                    return PredictionSet.ForValues(values as float[] ?? throw MissingOutput(OnnxModelWriter.ScoreOutput));
+                    var values = Find(outputs, OnnxOutputs.Score) ?? Find(outputs, OnnxOutputs.LegacyScore) ?? outputs.Values.FirstOrDefault(v => v is float[]);
+                    return PredictionSet.ForValues(values as float[] ?? throw MissingOutput(OnnxOutputs.Score));
+                }
+
+            case TaskKind.Binary when Find(outputs, OnnxOutputs.Probability) is float[] positive:
+                {
+                    // The converter gives the positive class only; the negative one is 1 − p, as ML.NET's own reading.
+                    var labels = Find(outputs, OnnxOutputs.PredictedLabel) as bool[] ?? throw MissingOutput(OnnxOutputs.PredictedLabel);
+                    return PredictionSet.ForClasses(TaskKind.Binary, classes, labels.Select(b => classes[b ? 1 : 0]).ToArray(),
+                        positive.SelectMany(p => new[] { 1f - p, p }).ToArray());
                 }
 
             case TaskKind.Binary or TaskKind.Multiclass:
                 {
-                    var labels = outputs.TryGetValue(OnnxModelWriter.LabelOutput, out var l) && l is string[] ls ? ls : throw MissingOutput(OnnxModelWriter.LabelOutput);
-                    var probabilities = outputs.TryGetValue(OnnxModelWriter.ProbabilitiesOutput, out var p) && p is float[] ps ? ps : throw MissingOutput(OnnxModelWriter.ProbabilitiesOutput);
-                    return PredictionSet.ForClasses(Signature.Task.Value, Signature.ClassLabels ?? [], labels, probabilities);
+                    var labels = Find(outputs, OnnxOutputs.PredictedLabel) as string[] ?? Find(outputs, OnnxOutputs.LegacyLabel) as string[] ?? throw MissingOutput(OnnxOutputs.LegacyLabel);
+                    var probabilities = Find(outputs, OnnxOutputs.Score) as float[] ?? Find(outputs, OnnxOutputs.LegacyProbabilities) as float[] ?? throw MissingOutput(OnnxOutputs.LegacyProbabilities);
+                    return PredictionSet.ForClasses(Signature.Task.Value, classes, labels, probabilities);
                 }
 
             default:
@@ -117,6 +126,8 @@ internal sealed class OnnxRunner : IDisposable
                     [new RuleViolation("task", "required", "Register the model with a task and our output names to score it.")]);
         }
     }
+
+    private static Array? Find(IReadOnlyDictionary<string, Array> outputs, string name) => outputs.TryGetValue(name, out var value) ? value : null;
 
     /// <summary>The input columns of <paramref name="table"/> as tensors' backing arrays (missing numbers are NaN, missing strings empty, missing booleans false).</summary>
     public IReadOnlyDictionary<string, Array> ColumnsOf(DataTable table, Func<string, bool>? missingBoolean = null)

@@ -34,7 +34,7 @@ public static class OnnxSignature
             var inputs = session.InputMetadata.Select(p => Field(p.Key, p.Value, nullableFloats: false)).ToList();
             var outputs = session.OutputMetadata.Select(p => Field(p.Key, p.Value, nullableFloats: false)).ToList();
             var graph = new ModelSignature { Inputs = inputs, Outputs = outputs };
-            if (session.ModelMetadata.CustomMetadataMap.TryGetValue(Onnx.OnnxModelWriter.SignatureMetadataKey, out var json))
+            if (session.ModelMetadata.CustomMetadataMap.TryGetValue(Onnx.OnnxOutputs.SignatureMetadataKey, out var json))
             {
                 var stored = ModelSignature.FromJson(json);
                 if (SameTensors(stored.Inputs, inputs) && SameTensors(stored.Outputs, outputs))

@@ -3,79 +3,48 @@ using Microsoft.ML;
 using Mlops.Core.Data;
 using Mlops.Core.Errors;
 using Mlops.Core.Projects;
-using Mlops.Modeling.Evaluation;
 using Mlops.Modeling.Featurization;
 
 namespace Mlops.Modeling.Training;
 
-/// <summary>A trained candidate: its model, holdout metrics and how long it trained.</summary>
-public sealed record TrainedCandidate
-{
-    /// <summary>What was trained.</summary>
-    public required CandidateSpec Candidate { get; init; }
+/// <summary>A model fitted on a set of rows, and how long the fit took.</summary>
+/// <param name="Candidate">What was trained.</param>
+/// <param name="Model">The reloadable model (ML.NET zip + feature plan).</param>
+/// <param name="TrainRows">Rows trained on (with a target).</param>
+/// <param name="TrainingDuration">Wall time of the fit.</param>
+public sealed record FittedModel(CandidateSpec Candidate, ModelBundle Model, int TrainRows, TimeSpan TrainingDuration);
 
-    /// <summary>The reloadable model (ML.NET zip + feature plan).</summary>
-    public required ModelBundle Model { get; init; }
-
-    /// <summary>Holdout metrics by name (<see cref="Metrics"/> names).</summary>
-    public required IReadOnlyDictionary<string, double> Metrics { get; init; }
-
-    /// <summary>Wall time of featurization and fitting.</summary>
-    public required TimeSpan TrainingDuration { get; init; }
-
-    /// <summary>Rows trained on (with a target).</summary>
-    public required int TrainRows { get; init; }
-
-    /// <summary>Holdout rows scored (with a target).</summary>
-    public required int HoldoutRows { get; init; }
-}
-
-/// <summary>Trains one candidate. Each call is independent, so the pipeline can fan candidates out as separate activities.</summary>
+/// <summary>Fits one candidate: the whole ML.NET pipeline (featurization and trainer) on the rows given.</summary>
 public static class CandidateTrainer
 {
-    /// <summary>Fits the feature plan and the candidate's trainer on <paramref name="train"/> and scores <paramref name="holdout"/>.</summary>
-    public static TrainedCandidate Train(DataTable train, DataTable holdout, ProjectSpec spec, CandidateSpec candidate)
+    /// <summary>
+    /// Fits <paramref name="candidate"/> on the labelled rows of <paramref name="train"/>. <paramref name="plan"/> fixes the
+    /// columns and class labels (cross-validation folds share the plan of the whole training part); null fits one here.
+    /// </summary>
+    public static FittedModel Fit(DataTable train, ProjectSpec spec, CandidateSpec candidate, FeaturePlan? plan = null)
     {
         ArgumentNullException.ThrowIfNull(train);
-        ArgumentNullException.ThrowIfNull(holdout);
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(candidate);
         var stopwatch = Stopwatch.StartNew();
         var labelled = WithTarget(train, spec.Target);
-        var plan = FeaturePlan.Fit(labelled, spec, TrainerFactory.NeedsNormalization(candidate.Trainer));
+        plan ??= FeaturePlan.Fit(labelled, spec);
         CheckClasses(plan);
 
         var ml = new MLContext(spec.Seed);
-        var data = MlNetData.ToDataView(ml, plan, labelled);
-        var fitted = TrainerFactory.Create(ml, spec.Task, candidate, spec.Seed).Fit(data);
-        using var stream = new MemoryStream();
-        ml.Model.Save(fitted, data.Schema, stream);
+        var weighted = UsesClassWeights(spec, candidate);
+        var data = MlNetData.ToDataView(ml, plan, labelled, withLabel: true, weighted ? MlNetData.BalancedWeights(plan, labelled) : null);
+        var fitted = FeaturePipeline.Create(ml, plan, candidate, spec.Seed, weighted).Fit(data);
+        var bundle = ModelBundle.FromFitted(plan, ml, fitted, labelled);
         stopwatch.Stop();
-
-        var bundle = ModelBundle.FromFitted(plan, stream.ToArray(), fitted);
-        var metrics = MetricCalculator.Compute(bundle.Predict(holdout), holdout, spec.Target);
-        return new TrainedCandidate
-        {
-            Candidate = candidate,
-            Model = bundle,
-            Metrics = metrics,
-            TrainingDuration = stopwatch.Elapsed,
-            TrainRows = labelled.RowCount,
-            HoldoutRows = Enumerable.Range(0, holdout.RowCount).Count(r => Labels.HasTarget(holdout[spec.Target], r)),
-        };
+        return new FittedModel(candidate, bundle, labelled.RowCount, stopwatch.Elapsed);
     }
 
-    /// <summary>The best of <paramref name="candidates"/> by <paramref name="metric"/> in its better direction (ties: the earlier one).</summary>
-    public static TrainedCandidate Best(IEnumerable<TrainedCandidate> candidates, string metric)
-    {
-        var higher = Metrics.HigherIsBetter(metric);
-        return candidates
-            .Where(c => c.Metrics.TryGetValue(metric, out var v) && !double.IsNaN(v))
-            .Aggregate((TrainedCandidate?)null, (best, c) => best is null || (higher ? c.Metrics[metric] > best.Metrics[metric] : c.Metrics[metric] < best.Metrics[metric]) ? c : best)
-            ?? throw new MlopsException(ErrorCode.Rejected, $"No candidate has a value for metric '{metric}'.");
-    }
+    /// <summary>Classes are weighted to equal total weight when the candidate asks for it (<c>classWeights</c> = 1), which the search only offers for classification.</summary>
+    internal static bool UsesClassWeights(ProjectSpec spec, CandidateSpec candidate) =>
+        spec.Task != TaskKind.Regression && candidate.Get(CandidateSearch.ClassWeights, 0) >= 0.5;
 
-    private static DataTable WithTarget(DataTable table, string target)
+    internal static DataTable WithTarget(DataTable table, string target)
     {
         if (!table.Contains(target))
         {

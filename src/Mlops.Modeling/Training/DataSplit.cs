@@ -55,4 +55,39 @@ public static class DataSplit
         holdout.Sort();
         return new SplitIndices(train, holdout);
     }
+
+    /// <summary>
+    /// <paramref name="k"/> cross-validation folds over the labelled rows of <paramref name="table"/>: each fold's
+    /// <see cref="SplitIndices.Holdout"/> is its validation part, <see cref="SplitIndices.Train"/> the rest. Stratified for
+    /// classification (each class dealt round-robin over the folds after a seeded shuffle), deterministic for
+    /// <c>spec.Seed</c>.
+    /// </summary>
+    public static IReadOnlyList<SplitIndices> Folds(DataTable table, ProjectSpec spec, int k)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 2);
+        var target = table[spec.Target];
+        var labelled = Enumerable.Range(0, table.RowCount).Where(r => Labels.HasTarget(target, r)).ToList();
+        var groups = spec.Task == TaskKind.Regression
+            ? [labelled]
+            : labelled.GroupBy(r => Labels.LabelAt(target, r)!, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => g.ToList()).ToList();
+        var random = new Random(unchecked(spec.Seed + 7919));
+        var fold = new int[table.RowCount];
+        var next = 0;
+        foreach (var group in groups)
+        {
+            var rows = group.ToArray();
+            random.Shuffle(rows);
+            foreach (var row in rows)
+            {
+                // Continue the round-robin across classes so small classes do not all start in fold 0.
+                fold[row] = next++ % k;
+            }
+        }
+
+        return Enumerable.Range(0, k)
+            .Select(f => new SplitIndices(labelled.Where(r => fold[r] != f).ToList(), labelled.Where(r => fold[r] == f).ToList()))
+            .ToList();
+    }
 }

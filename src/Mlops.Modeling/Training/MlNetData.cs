@@ -1,81 +1,102 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Mlops.Core.Data;
+using Mlops.Core.Errors;
 using Mlops.Core.Projects;
 using Mlops.Modeling.Evaluation;
 using Mlops.Modeling.Featurization;
 
 namespace Mlops.Modeling.Training;
 
-/// <summary>Row types ML.NET reads: the feature vector and a label typed by task.</summary>
-internal sealed class RegressionRow
-{
-    public float[] Features { get; set; } = [];
-
-    public float Label { get; set; }
-}
-
-internal sealed class BinaryRow
-{
-    public float[] Features { get; set; } = [];
-
-    public bool Label { get; set; }
-}
-
-internal sealed class MulticlassRow
-{
-    public float[] Features { get; set; } = [];
-
-    /// <summary>The class index (0-based). Seen empirically with ML.NET 5.0.1: LoadFromEnumerable takes a key property as 0-based, while scored PredictedLabel keys come back 1-based.</summary>
-    public uint Label { get; set; }
-}
-
-/// <summary>Turns a featurized table into an ML.NET <see cref="IDataView"/> and reads predictions back.</summary>
+/// <summary>Turns a table into the ML.NET data view a plan's pipeline reads, and reads ML.NET's predictions back.</summary>
 internal static class MlNetData
 {
-    internal const string Features = "Features";
-    internal const string Label = "Label";
+    // Internal column names, chosen so they cannot meet a dataset column.
+    internal const string Features = "__Features";
+    internal const string Label = "__Label";
+    internal const string Weight = "__Weight";
 
-    /// <summary>The data view of <paramref name="table"/>; rows with a missing target get a default label (they are only scored, never trained on).</summary>
-    public static IDataView ToDataView(MLContext ml, FeaturePlan plan, DataTable table)
+    /// <summary>
+    /// One column per model input: numbers and booleans as float (missing = NaN), categories as text (missing = ""), each
+    /// date as its parts. With <paramref name="withLabel"/>, the label (regression: float, binary: bool, multiclass: a key
+    /// over the plan's class labels, in that order) and, when <paramref name="weights"/> is given, an example weight.
+    /// </summary>
+    public static IDataView ToDataView(MLContext ml, FeaturePlan plan, DataTable table, bool withLabel, float[]? weights = null)
     {
-        var width = plan.VectorLength;
-        var vectors = plan.Transform(table);
-        var target = table.Contains(plan.Target) ? table[plan.Target] : null;
-        float[] VectorAt(int row) => vectors.AsSpan(row * width, width).ToArray();
+        var columns = new List<(string, Array)>();
+        foreach (var feature in plan.Columns)
+        {
+            var data = table.Contains(feature.Name) ? table[feature.Name] : throw MlopsException.Invalid(feature.Name, "required", $"Column '{feature.Name}' is missing.");
+            switch (feature.Kind, data)
+            {
+                case (FeatureKind.Numeric, NumericColumn n):
+                    columns.Add((feature.Name, n.Values.Select(v => (float)v).ToArray()));
+                    break;
+                case (FeatureKind.Boolean, BooleanColumn b):
+                    columns.Add((feature.Name, b.Values.Select(v => v is { } x ? (x ? 1f : 0f) : float.NaN).ToArray()));
+                    break;
+                case (FeatureKind.Categorical, StringColumn s):
+                    columns.Add((feature.Name, s.Values.Select(v => v ?? "").ToArray()));
+                    break;
+                case (FeatureKind.Date, StringColumn d):
+                    var parts = d.Values.Select(v => DateParts.Of(v, feature.HasTime)).ToArray();
+                    var names = DateParts.Names(feature.HasTime);
+                    for (var p = 0; p < names.Count; p++)
+                    {
+                        var index = p;
+                        columns.Add((DateParts.ColumnName(feature.Name, names[p]), parts.Select(x => x[index]).ToArray()));
+                    }
+
+                    break;
+                default:
+                    throw MlopsException.Invalid(feature.Name, "type", $"Column '{feature.Name}' must be {feature.Kind.ToString().ToLowerInvariant()}.");
+            }
+        }
+
+        if (!withLabel)
+        {
+            return new ColumnDataView(columns, table.RowCount);
+        }
+
+        var target = table[plan.Target];
         var rows = Enumerable.Range(0, table.RowCount);
         switch (plan.Task)
         {
             case TaskKind.Regression:
-                return ml.Data.LoadFromEnumerable(
-                    rows.Select(r => new RegressionRow { Features = VectorAt(r), Label = target is null ? 0f : (float)Labels.ValueAt(target, r) }).ToList(),
-                    Schema<RegressionRow>(width, null));
+                columns.Add((Label, rows.Select(r => (float)Labels.ValueAt(target, r)).ToArray()));
+                break;
             case TaskKind.Binary:
-                return ml.Data.LoadFromEnumerable(
-                    rows.Select(r => new BinaryRow { Features = VectorAt(r), Label = target is not null && Labels.LabelAt(target, r) == plan.ClassLabels[1] }).ToList(),
-                    Schema<BinaryRow>(width, null));
+                columns.Add((Label, rows.Select(r => Labels.LabelAt(target, r) == plan.ClassLabels[1]).ToArray()));
+                break;
             default:
-                var index = plan.ClassLabels.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => (uint)p.i, StringComparer.Ordinal);
-                return ml.Data.LoadFromEnumerable(
-                    rows.Select(r => new MulticlassRow
-                    {
-                        Features = VectorAt(r),
-                        Label = target is not null && Labels.LabelAt(target, r) is { } l && index.TryGetValue(l, out var key) ? key : 0u,
-                    }).ToList(),
-                    Schema<MulticlassRow>(width, new KeyDataViewType(typeof(uint), plan.ClassLabels.Count)));
+                columns.Add((Label, rows.Select(r => Labels.LabelAt(target, r) ?? "").ToArray()));
+                break;
         }
+
+        if (weights is not null)
+        {
+            columns.Add((Weight, weights));
+        }
+
+        var view = new ColumnDataView(columns, table.RowCount);
+        if (plan.Task != TaskKind.Multiclass)
+        {
+            return view;
+        }
+
+        // Keys in the plan's class order, whatever classes this particular table holds (cross-validation folds).
+        var keyData = new ColumnDataView([(Label, plan.ClassLabels.ToArray())], plan.ClassLabels.Count);
+        return ml.Transforms.Conversion.MapValueToKey(Label, Label, keyOrdinality: Microsoft.ML.Transforms.ValueToKeyMappingEstimator.KeyOrdinality.ByOccurrence, keyData: keyData)
+            .Fit(view).Transform(view);
     }
 
-    private static SchemaDefinition Schema<T>(int width, DataViewType? labelType)
+    /// <summary>Weights that give every class the same total weight (n / (k · count)), for macro-averaged metrics.</summary>
+    public static float[] BalancedWeights(FeaturePlan plan, DataTable table)
     {
-        var schema = SchemaDefinition.Create(typeof(T));
-        schema[Features].ColumnType = new VectorDataViewType(NumberDataViewType.Single, width);
-        if (labelType is not null)
-        {
-            schema[Label].ColumnType = labelType;
-        }
-
-        return schema;
+        var target = table[plan.Target];
+        var labels = Enumerable.Range(0, table.RowCount).Select(r => Labels.LabelAt(target, r) ?? "").ToArray();
+        var counts = labels.GroupBy(l => l, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        return labels.Select(l => (float)((double)labels.Length / (counts.Count * counts[l]))).ToArray();
     }
 
     /// <summary>Reads ML.NET's scored columns into a <see cref="PredictionSet"/>.</summary>
@@ -94,7 +115,8 @@ internal static class MlNetData
 
             default:
                 {
-                    var labels = scored.GetColumn<uint>("PredictedLabel").Select(k => k == 0 ? "" : plan.ClassLabels[(int)k - 1]).ToArray();
+                    // PredictedLabel is mapped back to text inside the pipeline (MapKeyToValue), as the ONNX graph does.
+                    var labels = scored.GetColumn<ReadOnlyMemory<char>>("PredictedLabel").Select(k => k.ToString()).ToArray();
                     var probabilities = scored.GetColumn<float[]>("Score").SelectMany(s => s).ToArray();
                     return PredictionSet.ForClasses(plan.Task, plan.ClassLabels, labels, probabilities);
                 }

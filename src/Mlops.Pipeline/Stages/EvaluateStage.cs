@@ -5,7 +5,7 @@ using Mlops.Core.Projects;
 
 namespace Mlops.Pipeline;
 
-/// <summary>Stage 5: ranks the candidates by the spec's metric (in its better direction) and records the winner.</summary>
+/// <summary>Stage 5: ranks the candidates by their cross-validated spec metric (in its better direction) and records the winner.</summary>
 public sealed class EvaluateStage(CatalogServices catalog, TimeProvider time)
     : StageActivity<EvaluateInput, Evaluation>(catalog, time)
 {
@@ -33,7 +33,7 @@ public sealed class EvaluateStage(CatalogServices catalog, TimeProvider time)
             throw new MlopsException(ErrorCode.Rejected, $"No candidate of run '{input.Run.RunId}' has a value for metric '{metric}'.");
         }
 
-        // Best first; ties keep the grid order, so the choice is deterministic.
+        // Best first; ties keep the candidate order, so the choice is deterministic.
         var ranking = Metrics.HigherIsBetter(metric)
             ? scored.OrderByDescending(c => c.Metrics[metric]).ToList()
             : scored.OrderBy(c => c.Metrics[metric]).ToList();

@@ -2,6 +2,7 @@ using Mlops.Catalog;
 using Mlops.Catalog.Registry;
 using Mlops.Catalog.Runs;
 using Mlops.Core.Models;
+using Mlops.Modeling.Evaluation;
 using Mlops.Modeling.Onnx;
 
 namespace Mlops.Pipeline;
@@ -39,6 +40,16 @@ public sealed class RegisterStage(CatalogServices catalog, TimeProvider time, Ru
         var parity = await workspace.GetJsonAsync<ParityReport>(run.RunId, RunWorkspace.Files.Parity, ct).ConfigureAwait(false);
         var split = await workspace.GetJsonAsync<Modeling.Training.SplitIndices>(run.RunId, RunWorkspace.Files.Split, ct).ConfigureAwait(false);
         var dataset = await Catalog.Datasets.GetAsync(run.Project, run.DatasetVersions[^1], ct).ConfigureAwait(false);
+        var holdoutMetrics = await workspace.GetJsonAsync<Dictionary<string, double>>(run.RunId, RunWorkspace.Files.HoldoutMetrics, ct).ConfigureAwait(false);
+        // The fingerprints of the rows the model trained on, so a later gate can leave them out (FairHoldout).
+        var table = await workspace.LoadTrainingSetAsync(run.RunId, ct).ConfigureAwait(false);
+        var trainingRows = TrainingRows.Of(table, split.Train);
+        // The cross-validated score that chose the candidate goes with the parameters; the metrics are the holdout's.
+        var parameters = new Dictionary<string, string>(candidate.Params, StringComparer.Ordinal);
+        foreach (var (name, value) in candidate.Metrics)
+        {
+            parameters["cv." + name] = value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        }
 
         var version = await Catalog.Models.RegisterVersionAsync(new ModelRegistration
         {
@@ -49,16 +60,17 @@ public sealed class RegisterStage(CatalogServices catalog, TimeProvider time, Ru
             Trainer = candidate.Trainer,
             Metric = spec.Metric,
             Data = new ModelCardData(dataset.Sha256, split.Train.Count + split.Holdout.Count, split.Train.Count, split.Holdout.Count, dataset.Version, run.SpecVersion),
-            Metrics = candidate.Metrics,
-            Params = candidate.Params,
+            Metrics = holdoutMetrics,
+            Params = parameters,
             Signature = signature,
             Parity = new ParityFigures(parity.RowsCompared, parity.MaxAbsDifference, parity.Tolerance, Passed: true,
                 LabelAgreement: parity.RowsCompared == 0 ? null : 1.0 - ((double)parity.LabelMismatches / parity.RowsCompared)),
             Artifacts =
             [
                 new ModelArtifact("model.onnx", await workspace.GetAsync(run.RunId, RunWorkspace.Files.Onnx, ct).ConfigureAwait(false), "application/octet-stream"),
-                new ModelArtifact("model.zip", await workspace.GetAsync(run.RunId, RunWorkspace.Files.CandidateModel(input.CandidateId), ct).ConfigureAwait(false), "application/zip"),
-                new ModelArtifact("feature-plan.json", await workspace.GetAsync(run.RunId, RunWorkspace.Files.CandidatePlan(input.CandidateId), ct).ConfigureAwait(false), "application/json"),
+                new ModelArtifact("model.zip", await workspace.GetAsync(run.RunId, RunWorkspace.Files.Model, ct).ConfigureAwait(false), "application/zip"),
+                new ModelArtifact("feature-plan.json", await workspace.GetAsync(run.RunId, RunWorkspace.Files.Plan, ct).ConfigureAwait(false), "application/json"),
+                new ModelArtifact(TrainingRows.FileName, BinaryData.FromString(trainingRows.ToJson()), "application/json"),
                 new ModelArtifact(ProfileArtifact, await workspace.GetAsync(run.RunId, RunWorkspace.Files.Profile, ct).ConfigureAwait(false), "application/json"),
                 new ModelArtifact("parity.json", await workspace.GetAsync(run.RunId, RunWorkspace.Files.Parity, ct).ConfigureAwait(false), "application/json"),
             ],

@@ -3,7 +3,7 @@ using Mlops.Modeling.Training;
 
 namespace Mlops.Pipeline;
 
-/// <summary>Stage 3: the deterministic train/holdout split (by the spec's seed) and the candidate grid.</summary>
+/// <summary>Stage 3: the deterministic train/holdout split (by the spec's seed) and the search's candidates (seeded random draws).</summary>
 public sealed class SplitStage(CatalogServices catalog, TimeProvider time, RunWorkspace workspace)
     : StageActivity<StageInput, SplitData>(catalog, time)
 {
@@ -26,7 +26,7 @@ public sealed class SplitStage(CatalogServices catalog, TimeProvider time, RunWo
         var table = await workspace.LoadTrainingSetAsync(run.RunId, ct).ConfigureAwait(false);
         await workspace.PutJsonOnceAsync(run.RunId, RunWorkspace.Files.Split, DataSplit.Split(table, spec), ct).ConfigureAwait(false);
         var split = await workspace.GetJsonAsync<SplitIndices>(run.RunId, RunWorkspace.Files.Split, ct).ConfigureAwait(false);
-        await workspace.PutJsonOnceAsync(run.RunId, RunWorkspace.Files.Candidates, CandidateGrid.For(spec, split.Train.Count), ct).ConfigureAwait(false);
+        await workspace.PutJsonOnceAsync(run.RunId, RunWorkspace.Files.Candidates, CandidateSearch.Candidates(spec, split.Train.Count), ct).ConfigureAwait(false);
         var candidates = await workspace.GetJsonAsync<List<CandidateSpec>>(run.RunId, RunWorkspace.Files.Candidates, ct).ConfigureAwait(false);
         await Catalog.Runs.LogParamsAsync(run.RunId, "split", new Dictionary<string, string>
         {
@@ -35,6 +35,7 @@ public sealed class SplitStage(CatalogServices catalog, TimeProvider time, RunWo
             ["trainRows"] = split.Train.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["holdoutRows"] = split.Holdout.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["candidates"] = string.Join(",", candidates.Select(c => c.Id)),
+            ["folds"] = spec.Search.Folds.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["metric"] = spec.Metric,
         }, ct).ConfigureAwait(false);
         return new SplitData(split.Train.Count, split.Holdout.Count, candidates.Select(c => c.Id).ToList());

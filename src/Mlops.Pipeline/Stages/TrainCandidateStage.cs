@@ -5,7 +5,10 @@ using Mlops.Modeling.Training;
 
 namespace Mlops.Pipeline;
 
-/// <summary>Stage 4 (fanned out): trains one candidate and scores it on the holdout. A finished candidate is never trained twice.</summary>
+/// <summary>
+/// Stage 4 (fanned out): scores one candidate by k-fold cross-validation on the training part only (the holdout stays
+/// unseen until the winner is chosen). A finished candidate is never trained twice.
+/// </summary>
 public sealed class TrainCandidateStage(CatalogServices catalog, TimeProvider time, RunWorkspace workspace)
     : StageActivity<CandidateInput, CandidateOutcome>(catalog, time)
 {
@@ -39,13 +42,11 @@ public sealed class TrainCandidateStage(CatalogServices catalog, TimeProvider ti
         var table = await workspace.LoadTrainingSetAsync(runId, ct).ConfigureAwait(false);
         var split = await workspace.GetJsonAsync<SplitIndices>(runId, RunWorkspace.Files.Split, ct).ConfigureAwait(false);
 
-        var trained = CandidateTrainer.Train(table.SelectRows(split.Train), table.SelectRows(split.Holdout), spec, candidate);
-        await workspace.PutOnceAsync(runId, RunWorkspace.Files.CandidateModel(candidate.Id), new BinaryData(trained.Model.MlNetModel), ct).ConfigureAwait(false);
-        await workspace.PutOnceAsync(runId, RunWorkspace.Files.CandidatePlan(candidate.Id), BinaryData.FromString(trained.Model.PlanJson), ct).ConfigureAwait(false);
-        var outcome = new CandidateOutcome(candidate.Id, candidate.Trainer, trained.Metrics, trained.TrainingDuration.TotalSeconds);
+        var score = CandidateSearch.Evaluate(table.SelectRows(split.Train), spec, candidate);
+        var outcome = new CandidateOutcome(candidate.Id, candidate.Trainer, score.Metrics, score.Seconds);
         await Catalog.Runs.LogCandidateAsync(runId, new Catalog.Runs.CandidateResult(candidate.Id, candidate.Trainer,
-            candidate.Parameters.ToDictionary(p => p.Key, p => p.Value.ToString(CultureInfo.InvariantCulture)), trained.Metrics,
-            trained.TrainingDuration.TotalSeconds), ct).ConfigureAwait(false);
+            candidate.Parameters.ToDictionary(p => p.Key, p => p.Value.ToString(CultureInfo.InvariantCulture)), score.Metrics,
+            score.Seconds), ct).ConfigureAwait(false);
         // Written last: its presence means the candidate is done (the first finished attempt wins).
         await workspace.PutJsonOnceAsync(runId, resultFile, outcome, ct).ConfigureAwait(false);
         return await workspace.GetJsonAsync<CandidateOutcome>(runId, resultFile, ct).ConfigureAwait(false);

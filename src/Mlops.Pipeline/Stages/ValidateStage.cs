@@ -2,6 +2,7 @@ using Mlops.Catalog;
 using Mlops.Catalog.Runs;
 using Mlops.Core.Errors;
 using Mlops.Data;
+using Mlops.Features.Join;
 
 namespace Mlops.Pipeline;
 
@@ -9,7 +10,7 @@ namespace Mlops.Pipeline;
 /// Stage 1: assembles the run's dataset versions into one training set and validates it against the spec version
 /// the run uses (a spec may have changed since the data was accepted).
 /// </summary>
-public sealed class ValidateStage(CatalogServices catalog, TimeProvider time, DatasetIngestor ingestor, RunWorkspace workspace)
+public sealed class ValidateStage(CatalogServices catalog, TimeProvider time, DatasetIngestor ingestor, RunWorkspace workspace, TrainingSetJoiner features)
     : StageActivity<StageInput, ValidatedData>(catalog, time)
 {
     /// <summary>The activity name.</summary>
@@ -37,8 +38,13 @@ public sealed class ValidateStage(CatalogServices catalog, TimeProvider time, Da
         using var assembled = new MemoryStream();
         await Catalog.Datasets.WriteTrainingSetAsync(run.Project, run.DatasetVersions, assembled, ct).ConfigureAwait(false);
         assembled.Position = 0;
+        // Feature views the spec names join here, as of each row's own timestamp: later stages see just more columns.
+        using var joined = spec.FeatureViews is { Count: > 0 } ? new MemoryStream() : null;
+        IReadOnlyList<JoinedView> lineage = joined is null ? [] : await features.JoinCsvAsync(assembled, joined, spec.FeatureViews!, ct).ConfigureAwait(false);
+        var trainingSet = joined ?? assembled;
+        trainingSet.Position = 0;
         using var canonical = new MemoryStream();
-        var result = await ingestor.IngestAsync(assembled, "data.csv", spec, previousSchema: null, canonical, ct).ConfigureAwait(false);
+        var result = await ingestor.IngestAsync(trainingSet, "data.csv", spec, previousSchema: null, canonical, ct).ConfigureAwait(false);
         if (!result.IsAccepted)
         {
             throw new MlopsException(ErrorCode.Rejected,
@@ -57,6 +63,13 @@ public sealed class ValidateStage(CatalogServices catalog, TimeProvider time, Da
             ["rows"] = result.RowCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["trainingSetSha256"] = result.Sha256!,
         }, ct).ConfigureAwait(false);
+        if (lineage.Count > 0)
+        {
+            await Catalog.Runs.LogParamsAsync(run.RunId, "features", lineage.ToDictionary(v => "featureView." + v.View, v =>
+                $"v{v.Version}; materialization {v.MaterializationId[..12]}; manifest {v.Manifest}; columns {string.Join(",", v.Columns)}; " +
+                $"kept from data {string.Join(",", v.KeptFromData)}; rows matched {v.Matched}"), ct).ConfigureAwait(false);
+        }
+
         return Summary(result.Report);
     }
 

@@ -39,6 +39,7 @@ public sealed class AppHostFixture : IAsyncLifetime
         ["FUNCTIONS_WORKER_RUNTIME"] = "dotnet-isolated",
         ["MLOPS_DRIFT_SCHEDULE"] = "0 0 0 1 1 *",
         ["MLOPS_RETRAIN_CHECK_SCHEDULE"] = "0 0 0 1 1 *",
+        ["MLOPS_FEATURES_SCHEDULE"] = "0 0 0 1 1 *",
         ["MLOPS_MONITORING_SETTLE_SECONDS"] = "0",
     };
 

@@ -14,7 +14,7 @@ public sealed class ScorerTests
         var (_, spec) = TrainedModels.Dataset(dataset);
         var (_, holdout) = TrainedModels.Split(dataset);
         var trained = TrainedModels.Get(dataset, trainer);
-        var export = OnnxExporter.Export(trained, holdout);
+        var export = OnnxExporter.Export(trained.Model, holdout);
         var metrics = Scorer.Score(export.Model, export.Signature, holdout, spec.Target);
         Assert.Equal(trained.Metrics.Keys.Order(), metrics.Keys.Order());
         foreach (var (name, value) in trained.Metrics)

@@ -1,8 +1,5 @@
 using System.Text.Json;
-using Google.Protobuf;
 using Mlops.Core.Errors;
-using Mlops.Modeling.Onnx;
-using Mlops.Modeling.Onnx.Proto;
 using Mlops.Modeling.Serving;
 
 namespace Mlops.Modeling.Tests.Serving;
@@ -10,16 +7,8 @@ namespace Mlops.Modeling.Tests.Serving;
 /// <summary>Models not made by our exporter: a hand-written graph with a vector input and plain ai.onnx operators.</summary>
 public sealed class ForeignModelTests
 {
-    /// <summary>y = x · [1, 2, 3] + 0.5 over an input "x" of shape [N, 3]; no mlops metadata.</summary>
-    private static byte[] LinearModel()
-    {
-        var g = new GraphBuilder();
-        g.AddInput(g.Reserve("x"), TensorProto.Types.DataType.Float, -1, 3);
-        var product = g.Node("MatMul", ["x", g.FloatConstant("w", [1f, 2f, 3f], 3, 1)]);
-        g.NodeTo("Add", [product, g.FloatConstant("b", [0.5f], 1)], g.Reserve("y"), "");
-        g.AddOutput("y", TensorProto.Types.DataType.Float, -1, 1);
-        return g.ToModel(new Dictionary<string, string>()).ToByteArray();
-    }
+    /// <summary>y = x · [1, 2, 3] + 0.5 over an input "x" of shape [N, 3]; no mlops metadata (MatMul + Add, written by hand).</summary>
+    private static byte[] LinearModel() => File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Serving", "foreign-linear.onnx"));
 
     [Fact]
     public void FromOnnx_ForeignModel_SignatureReadFromGraph()

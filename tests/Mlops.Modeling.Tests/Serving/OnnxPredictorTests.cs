@@ -8,7 +8,7 @@ namespace Mlops.Modeling.Tests.Serving;
 
 public sealed class OnnxPredictorTests
 {
-    private static readonly Lazy<OnnxExport> PenguinExport = new(() => OnnxExporter.Export(TrainedModels.Get("penguins", "lightgbm"), TrainedModels.Split("penguins").Holdout));
+    private static readonly Lazy<OnnxExport> PenguinExport = new(() => OnnxExporter.Export(TrainedModels.Get("penguins", "lightgbm").Model, TrainedModels.Split("penguins").Holdout));
 
     private static OnnxPredictor NewPredictor(OnnxPredictorOptions? options = null) => new(PenguinExport.Value.Model, PenguinExport.Value.Signature, options);
 
@@ -128,7 +128,7 @@ public sealed class OnnxPredictorTests
     public void Predict_Regression_ValuePerRow()
     {
         var (_, holdout) = TrainedModels.Split("cars");
-        var export = OnnxExporter.Export(TrainedModels.Get("cars", "lightgbm"), holdout);
+        var export = OnnxExporter.Export(TrainedModels.Get("cars", "lightgbm").Model, holdout);
         using var predictor = new OnnxPredictor(export.Model, export.Signature);
         var result = predictor.Predict([Row("""{"Cylinders":4,"Displacement":97,"Horsepower":88,"Weight_in_lbs":2130,"Acceleration":14.5,"Origin":"Japan"}""")]);
         Assert.InRange(Assert.Single(result.Predictions).Value!.Value, 20f, 45f);

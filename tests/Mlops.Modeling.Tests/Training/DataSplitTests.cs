@@ -55,4 +55,21 @@ public sealed class DataSplitTests
         Assert.Equal(split.Train, back.Train);
         Assert.Equal(split.Holdout, back.Holdout);
     }
+
+    [Fact]
+    public void Folds_Classification_StratifiedDisjointAndCovering()
+    {
+        var spec = TestData.WeatherSpec("lightgbm");
+        var table = TestData.Weather;
+        var folds = DataSplit.Folds(table, spec, 3);
+        Assert.Equal(3, folds.Count);
+        Assert.Equal(Enumerable.Range(0, table.RowCount), folds.SelectMany(f => f.Holdout).Order());
+        Assert.All(folds, f => Assert.Empty(f.Train.Intersect(f.Holdout)));
+        var target = (Mlops.Core.Data.StringColumn)table["weather"];
+        foreach (var label in new[] { "snow", "fog", "sun" })
+        {
+            var total = target.Values.Count(v => v == label);
+            Assert.All(folds, f => Assert.InRange(f.Holdout.Count(r => target.Values[r] == label), (total / 3) - 1, (total / 3) + 1));
+        }
+    }
 }

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Peak memory of ingestion through the app (issue 12): flights-3m as CSV (~100 MB) uploaded to the isolated-worker app
+# on the local host, once through the blob trigger (incoming/{project}/file, uploaded in staged blocks by the Azure SDK)
+# and once through POST /api/projects/{project}/datasets (curl streams the body). For each: the worker process's resident
+# set sampled every 50 ms from upload start until the dataset version is listed, and its kernel high-water mark (VmHWM).
+# The worker is started fresh for each upload (admin restart is not a thing; the host is restarted), so the figures do
+# not mix. Training that the accepted upload starts is not measured: sampling stops when the version is listed.
+# Run after tools/setup:  bench/app/ingest-memory.sh      Logs in .run/ingest-memory/.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$(pwd)
+config=${CONFIGURATION:-Release}
+work="$root/.run/ingest-memory"
+rm -rf "$work" && mkdir -p "$work"
+for tool in jq curl python3 node dotnet; do command -v "$tool" >/dev/null || { echo "$tool is required" >&2; exit 1; }; done
+
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+say() { printf '\n==> %s\n' "$*"; }
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+wait_for() { local seconds=$1 what=$2; shift 2; for _ in $(seq 1 $((seconds * 10))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "timed out waiting for $what" >&2; return 1; }
+
+if [ "${SKIP_BUILD:-}" != "1" ]; then
+  say "building the app, the host and bench/Mlops.App.Bench ($config)"
+  for project in src/Mlops.FunctionApp src/Mlops.WorkerHost bench/Mlops.App.Bench; do dotnet build "$project" -c "$config" -nologo -v quiet; done
+fi
+bench_dll="$root/bench/Mlops.App.Bench/bin/$config/net10.0/Mlops.App.Bench.dll"
+host_dll="$root/src/Mlops.WorkerHost/bin/$config/net10.0/Mlops.WorkerHost.dll"
+script_root="$root/src/Mlops.FunctionApp/bin/$config/net10.0"
+
+csv="$work/flights-3m.csv"
+say "flights-3m.parquet -> CSV"
+dotnet "$bench_dll" to-csv --input node_modules/vega-datasets/data/flights-3m.parquet --target delay --output "$csv"
+size_mb=$(awk -v b="$(stat -c %s "$csv")" 'BEGIN { printf "%.1f", b / 1e6 }')
+
+say "starting Azurite (in memory)"
+node node_modules/azurite/dist/src/azurite.js --inMemoryPersistence --skipApiVersionCheck --disableProductStyleUrl --disableTelemetry \
+  --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 --blobPort 0 --queuePort 0 --tablePort 0 > "$work/azurite.log" 2>&1 &
+pids+=($!)
+azurite_up() { [ "$(grep -c 'successfully listening' "$work/azurite.log")" -ge 3 ]; }
+wait_for 60 Azurite azurite_up
+port_of() { sed -n "s/.*$1 service is successfully listening at http:\/\/[^:]*:\([0-9]*\).*/\1/p" "$work/azurite.log"; }
+key="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+connection="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$key;BlobEndpoint=http://127.0.0.1:$(port_of Blob)/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$(port_of Queue)/devstoreaccount1;TableEndpoint=http://127.0.0.1:$(port_of Table)/devstoreaccount1;"
+
+# measure LABEL PROJECT UPLOAD_COMMAND...: fresh host, sample the worker's RSS until PROJECT lists a dataset version.
+measure() {
+  local label=$1 project=$2; shift 2
+  local port base host_pid worker_pid
+  port=$(free_port); base="http://127.0.0.1:$port"
+  AzureWebJobsStorage="$connection" MLOPS_DRIFT_SCHEDULE="0 0 0 1 1 *" MLOPS_RETRAIN_CHECK_SCHEDULE="0 0 0 1 1 *" \
+    dotnet "$host_dll" start --script-root "$script_root" --port "$port" > "$work/host-$project.log" 2>&1 &
+  host_pid=$!; pids+=($host_pid)
+  host_up() { curl -sf "$base/api/health"; }
+  wait_for 120 "the host" host_up
+  worker_pid=$(sed -n 's/.*Worker process started (pid \([0-9]*\)).*/\1/p' "$work/host-$project.log" | tail -1)
+  curl -sSf -X PUT -H 'Content-Type: application/json' --data '{"target":"delay","task":"regression"}' "$base/api/projects/$project" > /dev/null
+  local before started listed="" max_kb=0 rss
+  before=$(awk '/VmRSS/ { print $2 }' "/proc/$worker_pid/status")
+  started=$(date +%s.%N)
+  ( BASE=$base "$@" > "$work/upload-$project.log" 2>&1 ) &
+  local upload_pid=$!
+  while [ -z "$listed" ]; do
+    rss=$(awk '/VmRSS/ { print $2 }' "/proc/$worker_pid/status" 2>/dev/null || echo 0)
+    [ "$rss" -gt "$max_kb" ] && max_kb=$rss
+    if curl -sf "$base/api/projects/$project/datasets" 2>/dev/null | jq -e '(.versions // []) | length > 0' > /dev/null 2>&1; then listed=1; fi
+    sleep 0.05
+  done
+  local hwm seconds rows
+  hwm=$(awk '/VmHWM/ { print $2 }' "/proc/$worker_pid/status")
+  seconds=$(awk -v a="$(date +%s.%N)" -v b="$started" 'BEGIN { printf "%.1f", a - b }')
+  rows=$(curl -sf "$base/api/projects/$project/datasets" | jq '.versions[0].rowCount')
+  wait "$upload_pid" || { echo "upload failed:" >&2; cat "$work/upload-$project.log" >&2; return 1; }
+  kill "$host_pid"; wait "$host_pid" 2>/dev/null || true
+  printf '| %s | %s MB | %s | %.0f MB | %.0f MB | %.0f MB | %s s |\n' "$label" "$size_mb" "$rows" "$((before / 1024))" "$((max_kb / 1024))" "$((hwm / 1024))" "$seconds" | tee -a "$work/results.md"
+}
+
+say "measuring (worker RSS before the upload, max sampled RSS until the version is listed, VmHWM then)"
+echo "| Upload | Size | Rows | Worker RSS before | Max RSS during intake | VmHWM | Upload to version listed |" | tee "$work/results.md"
+echo "|---|---:|---:|---:|---:|---:|---:|" | tee -a "$work/results.md"
+measure "blob trigger (incoming/flightsblob/flights-3m.csv)" flightsblob dotnet "$bench_dll" upload --connection "$connection" --container incoming --name flightsblob/flights-3m.csv --file "$csv"
+measure "HTTP POST /api/projects/{p}/datasets" flightshttp sh -c 'curl -sS -o /dev/null -w "%{http_code}\n" -X POST -H "Content-Type: text/csv" -T "$0" "$BASE/api/projects/flightshttp/datasets"' "$csv"
+say "done: $work/results.md"
