@@ -200,7 +200,7 @@ internal sealed class Demo(HttpClient http, string storage, string dataFile)
     private static void PrintRun(JsonElement body)
     {
         var run = body.GetProperty("run");
-        Console.WriteLine("\n  candidates (holdout metrics):");
+        Console.WriteLine("\n  candidates (cross-validated on the training part):");
         foreach (var c in run.GetProperty("candidates").EnumerateArray())
         {
             var m = c.GetProperty("metrics");

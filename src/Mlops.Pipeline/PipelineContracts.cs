@@ -30,7 +30,7 @@ public sealed record SplitData(int TrainRows, int HoldoutRows, IReadOnlyList<str
 /// <summary>Input of one candidate's training.</summary>
 public sealed record CandidateInput(StageInput Run, string CandidateId);
 
-/// <summary>One trained candidate's holdout metrics.</summary>
+/// <summary>One candidate's cross-validated metrics (mean over the folds of the training part).</summary>
 public sealed record CandidateOutcome(string CandidateId, string Trainer, IReadOnlyDictionary<string, double> Metrics, double TrainSeconds);
 
 /// <summary>Input of the evaluate stage.</summary>

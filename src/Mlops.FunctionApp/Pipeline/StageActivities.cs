@@ -16,11 +16,11 @@ public sealed class StageActivities(
     [Function(ProfileStage.Name)]
     public Task<ProfiledData> ProfileData([ActivityTrigger] StageInput input, FunctionContext context) => profile.RunAsync(input, context.CancellationToken);
 
-    /// <summary>Stage 3: holdout split and candidate grid.</summary>
+    /// <summary>Stage 3: holdout split and the search's candidates.</summary>
     [Function(SplitStage.Name)]
     public Task<SplitData> SplitData([ActivityTrigger] StageInput input, FunctionContext context) => split.RunAsync(input, context.CancellationToken);
 
-    /// <summary>Stage 4 (fanned out): train one candidate.</summary>
+    /// <summary>Stage 4 (fanned out): cross-validate one candidate.</summary>
     [Function(TrainCandidateStage.Name)]
     public Task<CandidateOutcome> TrainCandidate([ActivityTrigger] CandidateInput input, FunctionContext context) => train.RunAsync(input, context.CancellationToken);
 
@@ -28,7 +28,7 @@ public sealed class StageActivities(
     [Function(EvaluateStage.Name)]
     public Task<Evaluation> EvaluateCandidates([ActivityTrigger] EvaluateInput input, FunctionContext context) => evaluate.RunAsync(input, context.CancellationToken);
 
-    /// <summary>Stage 6: ONNX export with parity check.</summary>
+    /// <summary>Stage 6: refit the winner, ONNX export with parity check.</summary>
     [Function(ExportStage.Name)]
     public Task<ExportResult> ExportOnnx([ActivityTrigger] ExportInput input, FunctionContext context) => export.RunAsync(input, context.CancellationToken);
 

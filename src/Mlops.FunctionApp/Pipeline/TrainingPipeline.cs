@@ -7,9 +7,9 @@ using Mlops.Pipeline;
 namespace Mlops.FunctionApp.Pipeline;
 
 /// <summary>
-/// The training pipeline orchestrator: one activity per stage, candidates fanned out, a promotion gate that re-scores the
-/// champion on the challenger's holdout, then deploy. Deterministic: it only calls activities, sets its custom status and
-/// logs through the replay-safe logger. Every stage is idempotent (keyed by run id = instance id), so retries are safe.
+/// The training pipeline orchestrator: one activity per stage, candidates fanned out (each cross-validated), a promotion
+/// gate that scores champion and challenger on holdout rows neither trained on, then deploy. Deterministic: it only calls
+/// activities, sets its custom status and logs through the replay-safe logger. Every stage is idempotent (keyed by run id = instance id), so retries are safe.
 /// </summary>
 public static partial class TrainingPipeline
 {
@@ -44,17 +44,17 @@ public static partial class TrainingPipeline
             Progress("profile", $"{data.Rows} rows");
             await context.CallActivityAsync<ProfiledData>(ProfileStage.Name, run, Retry);
 
-            Progress("split", "holdout split and candidate grid");
+            Progress("split", "holdout split and search candidates");
             var split = await context.CallActivityAsync<SplitData>(SplitStage.Name, run, Retry);
 
-            Progress("train", $"{split.CandidateIds.Count} candidates on {split.TrainRows} rows");
+            Progress("train", $"{split.CandidateIds.Count} candidates, cross-validated on {split.TrainRows} rows");
             var candidates = await Task.WhenAll(split.CandidateIds.Select(id =>
                 context.CallActivityAsync<CandidateOutcome>(TrainCandidateStage.Name, new CandidateInput(run, id), Retry)));
 
-            Progress("evaluate", $"{candidates.Length} candidates on {split.HoldoutRows} holdout rows");
+            Progress("evaluate", $"{candidates.Length} candidates by cross-validated score");
             var evaluation = await context.CallActivityAsync<Evaluation>(EvaluateStage.Name, new EvaluateInput(run, candidates), Retry);
 
-            Progress("export", $"{evaluation.BestCandidateId} to ONNX with parity check");
+            Progress("export", $"{evaluation.BestCandidateId} refit on {split.TrainRows} rows, to ONNX with parity check on {split.HoldoutRows} holdout rows");
             await context.CallActivityAsync<ExportResult>(ExportStage.Name, new ExportInput(run, evaluation.BestCandidateId), Retry);
 
             Progress("register", $"model '{modelName}'");

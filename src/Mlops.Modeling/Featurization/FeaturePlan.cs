@@ -11,7 +11,7 @@ namespace Mlops.Modeling.Featurization;
 [JsonConverter(typeof(JsonStringEnumConverter<FeatureKind>))]
 public enum FeatureKind
 {
-    /// <summary>A number: missing values replaced by the training mean, min-max scaled for linear trainers.</summary>
+    /// <summary>A number: missing values replaced by the training mean, standardised for linear trainers.</summary>
     [JsonStringEnumMemberName("numeric")] Numeric,
     /// <summary>true/false fed as 1/0 (missing: the training mean).</summary>
     [JsonStringEnumMemberName("boolean")] Boolean,

@@ -10,7 +10,7 @@ namespace Mlops.Modeling.Training;
 /// The whole model as one ML.NET estimator chain, so ML.NET's ONNX converter exports all of it: mean imputation of the
 /// numeric inputs (numbers, booleans, date parts), one-hot encoding of the categories (training vocabulary, at most
 /// <see cref="FeaturePlan.MaxCategories"/> values; missing and unseen give all zeros), concatenation into one vector,
-/// min-max scaling for linear trainers, the trainer and, for multiclass, the key-to-text mapping of the predicted label.
+/// standardisation (mean and variance) for linear trainers, the trainer and, for multiclass, the key-to-text mapping of the predicted label.
 /// </summary>
 internal static class FeaturePipeline
 {
@@ -35,7 +35,7 @@ internal static class FeaturePipeline
         chain = chain.Append(ml.Transforms.Concatenate(MlNetData.Features, [.. numeric, .. categorical]));
         if (TrainerFactory.NeedsNormalization(candidate.Trainer))
         {
-            chain = chain.Append(ml.Transforms.NormalizeMinMax(MlNetData.Features));
+            chain = chain.Append(ml.Transforms.NormalizeMeanVariance(MlNetData.Features, fixZero: false));
         }
 
         chain = chain.Append(TrainerFactory.Create(ml, plan.Task, candidate, seed, weighted ? MlNetData.Weight : null));

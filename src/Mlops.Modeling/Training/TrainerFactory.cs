@@ -10,7 +10,7 @@ namespace Mlops.Modeling.Training;
 /// <summary>Builds the ML.NET trainer of a candidate. Every trainer runs single-threaded with the spec's seed: the same data and spec give the same model.</summary>
 internal static class TrainerFactory
 {
-    /// <summary>Linear trainers converge badly on raw scales, so their features are min-max scaled.</summary>
+    /// <summary>Linear trainers converge badly on raw scales, so their features are standardised (mean 0, variance 1).</summary>
     public static bool NeedsNormalization(string trainer) => trainer is "sdca" or "lbfgs";
 
     public static IEstimator<ITransformer> Create(MLContext ml, TaskKind task, CandidateSpec c, int seed, string? weight)
