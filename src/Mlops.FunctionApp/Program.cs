@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Mlops.FunctionApp.Hosting;
@@ -6,6 +8,9 @@ using Mlops.FunctionApp.Hosting;
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.UseMiddleware<ProblemDetailsMiddleware>();
+// Kestrel in the worker cuts request bodies at 30 MB by default; dataset uploads may be as large as the Functions host
+// lets through (100 MiB, FUNCTIONS_REQUEST_BODY_SIZE_LIMIT's default), and the upload route's own rule answers past that.
+builder.Services.Configure<KestrelServerOptions>(kestrel => kestrel.Limits.MaxRequestBodySize = Mlops.FunctionApp.Api.DatasetFunctions.MaxBytes);
 // The Azure SDK logs every HTTP request at Information; only its warnings belong on the host console.
 builder.Logging.AddFilter("Azure.", LogLevel.Warning);
 builder.Services.AddMlopsApp(builder.Configuration);

@@ -62,6 +62,15 @@ public sealed class RunningFunctionsHost : IAsyncDisposable
     /// <summary>Kills the worker process without notice; the host restarts it (tests use this to play a crash).</summary>
     public void KillWorker() => _workers?.KillCurrent();
 
+    /// <summary>
+    /// The largest request body the host accepts, as the Functions host: <c>FUNCTIONS_REQUEST_BODY_SIZE_LIMIT</c> bytes,
+    /// 100 MiB by default (Kestrel's own default, 30 MB, is not the Functions host's).
+    /// </summary>
+    internal static long RequestBodySizeLimit(AppSettings settings) =>
+        long.TryParse(settings["FUNCTIONS_REQUEST_BODY_SIZE_LIMIT"], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var limit) && limit > 0
+            ? limit
+            : 100L * 1024 * 1024;
+
     internal async Task StartAsync(CancellationToken cancellationToken)
     {
         var root = ScriptRoot.Load(_options.ScriptRoot);
@@ -73,7 +82,11 @@ public sealed class RunningFunctionsHost : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         var publicPort = port == 0 ? FreePort() : port;
-        builder.WebHost.ConfigureKestrel(k => k.ListenLocalhost(publicPort));
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.ListenLocalhost(publicPort);
+            k.Limits.MaxRequestBodySize = RequestBodySizeLimit(settings);
+        });
         builder.Services.AddHttpForwarder();
         builder.Services.AddRouting();
         var app = builder.Build();

@@ -28,6 +28,12 @@ internal sealed partial class ProblemDetailsMiddleware(ILogger<ProblemDetailsMid
             {
                 problem = ProblemDocument.From(domain, instance);
             }
+            else if (Unwrap(ex) is Microsoft.AspNetCore.Http.BadHttpRequestException bad)
+            {
+                // Kestrel's own limits (body size, timeouts) while the function read the request: the client's fault.
+                problem = ProblemDocument.Create(bad.StatusCode, bad.StatusCode == 413 ? "Payload too large" : "Bad request",
+                    bad.StatusCode == 413 ? $"{bad.Message} Upload large datasets to the blob container incoming/{{project}}/ instead." : bad.Message, instance);
+            }
             else
             {
                 LogUnhandled(logger, ex, context.FunctionDefinition.Name);
@@ -46,7 +52,8 @@ internal sealed partial class ProblemDetailsMiddleware(ILogger<ProblemDetailsMid
         context.FunctionDefinition.InputBindings.Values.Any(b => string.Equals(b.Type, "httpTrigger", StringComparison.OrdinalIgnoreCase));
 
     // The worker wraps what a function throws when it runs through its invoker; the domain error is inside.
-    private static Exception Unwrap(Exception ex) => ex is AggregateException { InnerExceptions.Count: 1 } a ? Unwrap(a.InnerExceptions[0]) : ex.InnerException is MlopsException m ? m : ex;
+    private static Exception Unwrap(Exception ex) => ex is AggregateException { InnerExceptions.Count: 1 } a ? Unwrap(a.InnerExceptions[0])
+        : ex.InnerException is MlopsException or Microsoft.AspNetCore.Http.BadHttpRequestException ? ex.InnerException : ex;
 
     [LoggerMessage(EventId = 500, Level = LogLevel.Error, Message = "Function {FunctionName} failed")]
     private static partial void LogUnhandled(ILogger logger, Exception exception, string functionName);

@@ -79,6 +79,32 @@ public sealed class TrainingPipelineEndToEndTests(AppHostFixture app) : IClassFi
     }
 
     [Fact]
+    public async Task HttpUpload_LargerThanKestrelsDefaultLimit_IsReadWhole()
+    {
+        // 40 MB: past the worker's Kestrel default (30 MB), under the route's 100 MiB. The rows lack the target, so the
+        // upload is read to its end (spooled, then validated) and quarantined with its report: a 422, not a 413.
+        await app.PutProjectAsync("weather-large", WeatherData.FastSpec);
+        var header = "date,precipitation,temp_max\n"u8.ToArray();
+        var line = "2012-01-01,0.1,12.5\n"u8.ToArray();
+        var rows = (40 * 1000 * 1000) / line.Length;
+        var csv = new byte[header.Length + (rows * line.Length)];
+        header.CopyTo(csv, 0);
+        for (var i = 0; i < rows; i++)
+        {
+            line.CopyTo(csv, header.Length + (i * line.Length));
+        }
+
+        using var content = new ByteArrayContent(csv);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/csv");
+        using var response = await app.Http.PostAsync("api/projects/weather-large/datasets", content);
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.True((int)response.StatusCode == 422, $"{(int)response.StatusCode}: {text}");
+        using var body = JsonDocument.Parse(text);
+        Assert.Contains(body.RootElement.GetProperty("report").GetProperty("failures").EnumerateArray(), f => f.GetProperty("rule").GetString() == "missing-target");
+    }
+
+    [Fact]
     public async Task BrokenCsv_BlobAndHttpUpload_QuarantinedWithReportAndNoRun()
     {
         await app.PutProjectAsync("weather-broken", WeatherData.FastSpec);

@@ -6,6 +6,11 @@ using Mlops.Testing;
 
 namespace Mlops.Pipeline.Tests.Ingestion;
 
+/// <summary>
+/// Measures the process's peak working set, so it runs alone: another test class training models in parallel in the
+/// same process would raise the peak and fail it for a reason that is not ingestion's.
+/// </summary>
+[Collection(MemoryMeasuringCollection.Name)]
 public sealed class DatasetIntakeTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     private const string Spec = """{"target":"weather","task":"multiclass","ignore":["id"]}""";
@@ -54,4 +59,10 @@ public sealed class DatasetIntakeTests(AzuriteFixture azurite) : IClassFixture<A
         Assert.Equal(expected, result.Dataset.Sha256);
         Assert.Equal(DatasetStatus.Quarantined, result.Dataset.Status);
     }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MemoryMeasuringCollection
+{
+    public const string Name = "Tests that measure the process's memory (run alone)";
 }
