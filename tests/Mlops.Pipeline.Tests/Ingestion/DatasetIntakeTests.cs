@@ -6,6 +6,7 @@ using Mlops.Testing;
 
 namespace Mlops.Pipeline.Tests.Ingestion;
 
+[Collection(StageTests.ProcessMemory.Collection)]
 public sealed class DatasetIntakeTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     private const string Spec = """{"target":"weather","task":"multiclass","ignore":["id"]}""";
