@@ -97,9 +97,16 @@ static async Task MaterializeAsync(string connection, string project, string vie
     using var process = Process.GetCurrentProcess();
     Print(new
     {
-        manifest.Rows, manifest.Entities, Files = manifest.Files.Count, plan.Buckets,
-        StageSeconds = stageSeconds, ComputeAndWriteSeconds = computeSeconds, TotalSeconds = total, RowsPerSecond = manifest.Rows / total,
-        PeakWorkingSetMB = process.PeakWorkingSet64 / 1048576.0, PeakManagedHeapMB = peakManaged / 1048576.0,
+        manifest.Rows,
+        manifest.Entities,
+        Files = manifest.Files.Count,
+        plan.Buckets,
+        StageSeconds = stageSeconds,
+        ComputeAndWriteSeconds = computeSeconds,
+        TotalSeconds = total,
+        RowsPerSecond = manifest.Rows / total,
+        PeakWorkingSetMB = process.PeakWorkingSet64 / 1048576.0,
+        PeakManagedHeapMB = peakManaged / 1048576.0,
         OnlineWritten = buckets.Sum(b => b.OnlineWritten),
     });
 }
@@ -168,8 +175,16 @@ static async Task JoinAsync(string connection, string view, string work, int cou
     }
 
     var best = seconds.Min();
-    Print(new { Requests = count, OfflineRows = entities.Count, Files = manifest.Files.Count, JoinSeconds = seconds, BestSeconds = best, RowsPerSecond = count / best,
-        Matched = result!.EventTicks.Count(t => t is not null) });
+    Print(new
+    {
+        Requests = count,
+        OfflineRows = entities.Count,
+        Files = manifest.Files.Count,
+        JoinSeconds = seconds,
+        BestSeconds = best,
+        RowsPerSecond = count / best,
+        Matched = result!.EventTicks.Count(t => t is not null)
+    });
 }
 
 static long UnixNanos(long ticks) => (ticks - DateTime.UnixEpoch.Ticks) * 100;
@@ -254,7 +269,9 @@ static async Task LookupAsync(Uri baseUri, string connection, int count)
     Print(new
     {
         Lookups = count,
-        HostP50Ms = P(viaHost, 0.5), HostP99Ms = P(viaHost, 0.99),
-        DirectTableP50Ms = P(direct, 0.5), DirectTableP99Ms = P(direct, 0.99),
+        HostP50Ms = P(viaHost, 0.5),
+        HostP99Ms = P(viaHost, 0.99),
+        DirectTableP50Ms = P(direct, 0.5),
+        DirectTableP99Ms = P(direct, 0.99),
     });
 }

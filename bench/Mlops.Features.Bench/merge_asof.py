@@ -5,7 +5,7 @@ import sys, time, json
 import pandas as pd
 
 work, ttl_days = sys.argv[1], float(sys.argv[2])
-features = pd.read_csv(f"{work}/features.csv", dtype={"origin": str, "t": "int64", "delay_mean_7d": "float64"}, keep_default_na=False, na_values=[""])
+features = pd.read_csv(f"{work}/features.csv", dtype={"origin": str, "t": "int64", "delay_mean_7d": "float64"}, keep_default_na=False, na_values=[""], float_precision="round_trip")
 requests = pd.read_csv(f"{work}/requests.csv", dtype={"origin": str, "t": "int64"}, keep_default_na=False)
 features["t"] = pd.to_datetime(features["t"], unit="ns")
 requests["t"] = pd.to_datetime(requests["t"], unit="ns")

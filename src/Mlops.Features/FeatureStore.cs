@@ -42,7 +42,11 @@ public sealed record HistoricalResponse(string View, int Version, string Materia
 /// </summary>
 public sealed class FeatureStore
 {
+    /// <summary>How long online lookups reuse a view's definition (its TTL) before reading it again.</summary>
+    public static readonly TimeSpan DefinitionLifetime = TimeSpan.FromSeconds(5);
+
     private readonly TimeProvider _time;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (DateTimeOffset At, FeatureViewVersion Definition)> _definitions = new(StringComparer.Ordinal);
 
     /// <summary>Builds the store's services over the catalog's account.</summary>
     public FeatureStore(CatalogServices catalog, TimeProvider? time = null)
@@ -124,7 +128,7 @@ public sealed class FeatureStore
     /// <summary>The online values of an entity, with freshness; 404 naming the entity and the view when there are none.</summary>
     public async Task<OnlineLookup> GetOnlineAsync(string view, string entity, CancellationToken cancellationToken = default)
     {
-        var definition = await Views.GetAsync(view, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var definition = await CachedDefinitionAsync(view, cancellationToken).ConfigureAwait(false);
         if (string.IsNullOrEmpty(entity))
         {
             throw MlopsException.Invalid("entity", "required", "The entity key is empty.");
@@ -212,6 +216,23 @@ public sealed class FeatureStore
         }
 
         return new HistoricalResponse(view, result.ViewVersion, result.MaterializationId, result.Manifest, echoes);
+    }
+
+    /// <summary>
+    /// The view's latest definition, reused for <see cref="DefinitionLifetime"/>: the online path reads it on every lookup
+    /// only for the TTL, and two table reads per lookup were most of its latency (bench/RESULTS.md).
+    /// </summary>
+    private async Task<FeatureViewVersion> CachedDefinitionAsync(string view, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        if (_definitions.TryGetValue(view, out var cached) && now - cached.At < DefinitionLifetime)
+        {
+            return cached.Definition;
+        }
+
+        var definition = await Views.GetAsync(view, cancellationToken: cancellationToken).ConfigureAwait(false);
+        _definitions[view] = (now, definition);
+        return definition;
     }
 
     private static string? Text(JsonElement v) => v.ValueKind switch

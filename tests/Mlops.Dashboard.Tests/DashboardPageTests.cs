@@ -111,15 +111,18 @@ public sealed class DashboardPageTests(DashboardFixture app)
 
         // The comparison chart has one bar per candidate; the timeline one bar per stage.
         var candidates = run.GetProperty("candidates").GetArrayLength();
-        Assert.Equal(candidates, await page.Locator("#compare .mark-rect path").CountAsync());
-        Assert.Equal(stages.Count, await page.Locator("#timeline .mark-rect path").CountAsync());
+        Assert.Equal(candidates, await page.Locator("#compare .mark-rect.role-mark path").CountAsync());
+        Assert.Equal(stages.Count, await page.Locator("#timeline .mark-rect.role-mark path").CountAsync());
         Assert.Equal(run.GetProperty("lineage").GetProperty("datasetSha256").GetString(), await page.Locator("[data-testid='dataset-sha']").InnerTextAsync());
         Assert.Equal(run.GetProperty("lineage").GetProperty("codeVersion").GetString(), await page.Locator("[data-testid='code-version']").InnerTextAsync());
 
         // Sorting is URL state: a click changes the fragment, and the link can be shared.
         await page.Locator("th button", new() { HasText = "Trainer" }).ClickAsync();
         await page.WaitForURLAsync(url => url.Contains("sort=trainer", StringComparison.Ordinal));
+        await page.Locator("th[aria-sort='ascending']", new() { HasText = "Trainer" }).WaitForAsync();
         await page.Locator("#compare[data-rendered='true']").WaitForAsync();
+        var trainers = await page.Locator("#candidates-table tbody tr td:nth-child(2)").AllInnerTextsAsync();
+        Assert.Equal(trainers.Order(StringComparer.Ordinal), trainers);
         await page.ScreenshotAsync(new() { Path = Screenshot("run") });
         await CloseAsync(page, errors);
     }
@@ -207,8 +210,11 @@ public sealed class DashboardPageTests(DashboardFixture app)
         await page.Locator("#psi-chart[data-rendered='true']").WaitForAsync();
         await page.Locator("#p-chart[data-rendered='true']").WaitForAsync();
         // A point per feature and report, a threshold rule, a retraining rule.
-        Assert.True(await page.Locator("#psi-chart .mark-symbol path").CountAsync() >= 4);
-        Assert.True(await page.Locator("#psi-chart .mark-rule line").CountAsync() >= 2);
+        var monitoring = await app.GetJsonAsync("api/models/weather/monitoring?reports=50");
+        var points = monitoring.GetProperty("driftReports").EnumerateArray().Sum(r => r.GetProperty("features").EnumerateArray().Count(f => f.TryGetProperty("psi", out _)));
+        Assert.True(points >= 4, monitoring.ToString());
+        Assert.Equal(points, await page.Locator("#psi-chart .mark-symbol.role-mark path").CountAsync());
+        Assert.True(await page.Locator("#psi-chart .mark-rule.role-mark line").CountAsync() >= 2);
         var table = await page.Locator("#drift-features").InnerTextAsync();
         Assert.Contains("temp_max", table);
         Assert.Contains("drift retrain", await page.Locator("main").InnerTextAsync());
@@ -218,14 +224,18 @@ public sealed class DashboardPageTests(DashboardFixture app)
         var windows = (await app.GetJsonAsync("api/models/weather/monitoring")).GetProperty("qualityWindows").GetArrayLength();
         Assert.True(windows >= 1, "the drift checks computed no quality window");
         await page.Locator("#quality-chart[data-rendered='true']").WaitForAsync();
-        Assert.Equal(windows, await page.Locator("#quality-chart .mark-symbol path").CountAsync());
+        Assert.Equal(windows, await page.Locator("#quality-chart .mark-symbol.role-mark path").CountAsync());
         await page.Locator("#quality-chart").ScrollIntoViewIfNeededAsync();
         await page.ScreenshotAsync(new() { Path = Screenshot("monitoring-quality") });
 
         // The feature filter is URL state.
         await page.Locator(".tabs a", new() { HasText = "temp_max" }).ClickAsync();
         await page.WaitForURLAsync(url => url.Contains("feature=temp_max", StringComparison.Ordinal));
+        await page.Locator(".tabs a[aria-current='page']", new() { HasText = "temp_max" }).WaitForAsync();
         await page.Locator("#psi-chart[data-rendered='true']").WaitForAsync();
+        // One feature now: a point per drift report.
+        var reports = (await app.GetJsonAsync("api/models/weather/monitoring?reports=50")).GetProperty("driftReports").GetArrayLength();
+        Assert.Equal(reports, await page.Locator("#psi-chart .mark-symbol.role-mark path").CountAsync());
         await CloseAsync(page, errors);
     }
 

@@ -8,7 +8,11 @@ public sealed class FeatureComputerTests
 {
     private static readonly Dictionary<string, ColumnKind> Columns = new()
     {
-        ["date"] = ColumnKind.Date, ["delay"] = ColumnKind.Numeric, ["distance"] = ColumnKind.Numeric, ["origin"] = ColumnKind.Categorical, ["destination"] = ColumnKind.Categorical,
+        ["date"] = ColumnKind.Date,
+        ["delay"] = ColumnKind.Numeric,
+        ["distance"] = ColumnKind.Numeric,
+        ["origin"] = ColumnKind.Categorical,
+        ["destination"] = ColumnKind.Categorical,
     };
 
     private static FeatureRows Compute(string featuresJson, params (string Origin, string Date, double Delay, string Dest)[] rows)

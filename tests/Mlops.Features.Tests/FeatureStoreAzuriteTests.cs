@@ -64,6 +64,29 @@ public sealed class FeatureStoreAzuriteTests(AzuriteFixture azurite) : IClassFix
     }
 
     [Fact]
+    public async Task PutView_VersionsChanges_RefusesAnotherProjectsName()
+    {
+        var (catalog, store) = Services();
+        await catalog.Projects.PutAsync("fs-own", FlightsData.Spec);
+        await catalog.Projects.PutAsync("fs-other", FlightsData.Spec);
+        var json = View.Replace("PROJECT", "fs-own");
+
+        var first = await store.PutViewAsync("fs-own", "fs-own-delays", json);
+        var same = await store.PutViewAsync("fs-own", "fs-own-delays", json);
+        var changed = await store.PutViewAsync("fs-own", "fs-own-delays", json.Replace("P30D", "P14D", StringComparison.Ordinal));
+        var taken = await Assert.ThrowsAsync<MlopsException>(() => store.PutViewAsync("fs-other", "fs-own-delays", json));
+        var noProject = await Assert.ThrowsAsync<MlopsException>(() => store.PutViewAsync("fs-nobody", "fs-nobody-delays", json));
+
+        Assert.Equal((1, true), (first.Version, first.Created));
+        Assert.Equal((1, false), (same.Version, same.Created));
+        Assert.Equal((2, true), (changed.Version, changed.Created));
+        Assert.Equal(ErrorCode.Conflict, taken.Code);
+        Assert.Contains("fs-own", taken.Message);
+        Assert.Equal(ErrorCode.NotFound, noProject.Code);
+        Assert.Equal(["P30D", "P14D"], await store.Views.ListVersionsAsync("fs-own-delays").Select(v => v.Spec.Ttl).ToListAsync());
+    }
+
+    [Fact]
     public async Task Rematerialize_SameData_ChangesNothing()
     {
         var (catalog, store) = Services();

@@ -64,8 +64,11 @@ public sealed class FeatureViewParserTests
             """);
         var columns = new Dictionary<string, ColumnKind>
         {
-            ["date"] = ColumnKind.Date, ["delay"] = ColumnKind.Numeric, ["distance"] = ColumnKind.Numeric,
-            ["origin"] = ColumnKind.Categorical, ["destination"] = ColumnKind.Categorical,
+            ["date"] = ColumnKind.Date,
+            ["delay"] = ColumnKind.Numeric,
+            ["distance"] = ColumnKind.Numeric,
+            ["origin"] = ColumnKind.Categorical,
+            ["destination"] = ColumnKind.Categorical,
         };
 
         var ex = Assert.Throws<MlopsException>(() => FeatureViewParser.ValidateAgainst(spec, columns));

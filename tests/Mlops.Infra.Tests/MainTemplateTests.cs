@@ -67,7 +67,7 @@ public sealed class MainTemplateTests(CompiledMainTemplate compiled) : IClassFix
     {
         var containers = ModuleArrayArgument("storage", "containerNames");
 
-        Assert.Equal(["incoming", "datasets", "quarantine", "models", "predictions", "reports", "runs"], containers);
+        Assert.Equal(["incoming", "datasets", "quarantine", "models", "predictions", "reports", "runs", "features", "feature-sources"], containers);
         // The container loop covers the data containers plus the deployment package container.
         var loop = Template.Single("Microsoft.Storage/storageAccounts/blobServices/containers").Json;
         Assert.Contains("parameters('containerNames')", (string)loop["name"]!, StringComparison.Ordinal);
@@ -79,7 +79,7 @@ public sealed class MainTemplateTests(CompiledMainTemplate compiled) : IClassFix
     {
         var tables = ModuleArrayArgument("storage", "tableNames");
 
-        Assert.Equal(["projects", "datasets", "runs", "projectruns", "models", "feedback", "drift", "monitoring"], tables);
+        Assert.Equal(["projects", "datasets", "runs", "projectruns", "models", "feedback", "drift", "monitoring", "featureviews", "featuresources", "featuresonline"], tables);
         Assert.All(tables, t => Assert.Matches("^[A-Za-z][A-Za-z0-9]{2,62}$", t));
         var loop = Template.Single("Microsoft.Storage/storageAccounts/tableServices/tables").Json;
         Assert.Contains("parameters('tableNames')", (string)loop["name"]!, StringComparison.Ordinal);

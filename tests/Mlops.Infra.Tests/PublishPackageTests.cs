@@ -73,6 +73,10 @@ public sealed class PublishPackageTests
             Assert.DoesNotContain(all, f => f.StartsWith("runtimes/", StringComparison.Ordinal));
             Assert.Contains("libonnxruntime.so", all);
             Assert.Contains("Mlops.FunctionApp.dll", all);
+            // The dashboard ships in the package: its pages and the chart library from npm (no CDN).
+            Assert.Contains("dashboard/index.html", all);
+            Assert.Contains("dashboard/js/app.js", all);
+            Assert.Contains("dashboard/vendor/vega-lite.min.js", all);
 
             // The unpacked package runs under the local host exactly as under the real one: upload -> train -> predict.
             await UploadToPredictAsync(root);

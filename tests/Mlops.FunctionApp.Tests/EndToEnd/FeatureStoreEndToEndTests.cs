@@ -141,6 +141,38 @@ public sealed class FeatureStoreEndToEndTests(AppHostFixture app) : IClassFixtur
         Assert.Contains("'ZZZ'", unknown.Body.GetProperty("detail").GetString());
         Assert.Contains(view, unknown.Body.GetProperty("detail").GetString());
 
+        // Drift monitoring sees the store-served values: the log keeps the filled rows, and the drift report covers them.
+        var fresh = flights.GroupBy(f => f.Origin).Where(g => g.Count() >= 3 && g.Max(f => f.Date) > DateTime.UtcNow.AddDays(-20)).Select(g => g.Key).Take(60).ToList();
+        var batch = Enumerable.Range(0, 80).Select(i => new { origin = fresh[i % fresh.Count], distance = 200 + (i * 37 % 2000) }).ToList();
+        var (batchStatus, batchBody) = await SendAsync(HttpMethod.Post, $"api/models/{project}/predict", JsonSerializer.Serialize(new { instances = batch }));
+        Assert.True(batchStatus == HttpStatusCode.OK, batchBody.ToString());
+        var loggedIds = batchBody.GetProperty("predictionIds").EnumerateArray().Select(i => i.GetString()!).ToHashSet();
+        var logged = await AppHostFixture.EventuallyAsync(async () =>
+        {
+            var records = new List<Mlops.Catalog.Monitoring.PredictionRecord>();
+            await foreach (var record in app.Catalog.Predictions.ReadAsync(project, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddMinutes(1)))
+            {
+                if (loggedIds.Contains(record.PredictionId))
+                {
+                    records.Add(record);
+                }
+            }
+
+            return records.Count == loggedIds.Count ? records : null;
+        }, "the prediction log");
+        Assert.All(logged, r => Assert.Equal(JsonValueKind.Number, r.Inputs["delay_mean_7d"].ValueKind));
+        using (var fire = await app.Http.PostAsync("admin/functions/DriftCheck", new StringContent("""{"input":""}""", Encoding.UTF8, "application/json")))
+        {
+            Assert.True(fire.IsSuccessStatusCode);
+        }
+
+        var drift = await AppHostFixture.EventuallyAsync<JsonElement?>(async () =>
+        {
+            var monitoring = await app.Http.GetFromJsonAsync<JsonElement>($"api/models/{project}/monitoring");
+            return monitoring.GetProperty("driftReports").GetArrayLength() > 0 ? monitoring.GetProperty("driftReports")[0] : null;
+        }, "a drift report");
+        Assert.Contains(drift!.Value.GetProperty("features").EnumerateArray(), f => f.GetProperty("name").GetString() == "delay_mean_7d");
+
         // The historical API is the join training used.
         var (histStatus, historical) = await SendAsync(HttpMethod.Post, $"api/features/{view}/historical",
             $$"""{"rows": [{"origin": "DTW", "date": "{{planted.AddMinutes(-1):yyyy-MM-ddTHH:mm:ss}}"}, {"origin": "DTW", "date": "{{planted.AddDays(1):yyyy-MM-ddTHH:mm:ss}}"}]}""");
@@ -178,12 +210,14 @@ public sealed class FeatureStoreEndToEndTests(AppHostFixture app) : IClassFixtur
 
         // The one feature timer materialises every view whose own schedule is due.
         await AppHostFixture.EventuallyAsync<object>(async () => (await SendAsync(HttpMethod.Get, "api/projects/fsweather/features/fs-temp")).Status == HttpStatusCode.OK ? new object() : null, "the view");
-        await Task.Delay(1100); // the view's every-second schedule needs one occurrence after its creation
-        using (var fire = await app.Http.PostAsync("admin/functions/FeatureSchedule", new StringContent("""{"input":""}""", Encoding.UTF8, "application/json")))
+        // The view's every-second schedule is due from the first second after its creation: fire until it has run.
+        await AppHostFixture.EventuallyAsync<object>(async () =>
         {
+            using var fire = await app.Http.PostAsync("admin/functions/FeatureSchedule", new StringContent("""{"input":""}""", Encoding.UTF8, "application/json"));
             Assert.True(fire.IsSuccessStatusCode);
-        }
-
+            var (_, body) = await SendAsync(HttpMethod.Get, "api/projects/fsweather/features/fs-temp");
+            return body.GetProperty("materializations").GetArrayLength() > 0 ? new object() : null;
+        }, "the schedule timer to materialise the view");
         await WaitForMaterializationsAsync("fsweather", "fs-temp", 1);
         var dtw = await SendAsync(HttpMethod.Get, "api/features/fs-temp/DTW");
         Assert.Equal(38.3, dtw.Body.GetProperty("values").GetProperty("temp_f").GetDouble(), 9);
@@ -195,5 +229,17 @@ public sealed class FeatureStoreEndToEndTests(AppHostFixture app) : IClassFixtur
         await WaitForMaterializationsAsync("fsweather", "fs-temp", 2);
         await AppHostFixture.EventuallyAsync<object>(async () =>
             (await SendAsync(HttpMethod.Get, "api/features/fs-temp/DTW")).Body.GetProperty("values").GetProperty("temp").GetDouble() == 10 ? new object() : null, "DTW's new value");
+    }
+
+    [Fact]
+    public async Task OpenApi_DescribesTheFeatureRoutes()
+    {
+        var paths = (await app.Http.GetFromJsonAsync<JsonElement>("api/openapi.json")).GetProperty("paths");
+
+        foreach (var path in new[] { "/api/projects/{project}/features/{view}", "/api/projects/{project}/features/{view}/materialize", "/api/features/{view}/historical",
+                     "/api/features/{view}/{entity}", "/api/feature-sources/{source}/data" })
+        {
+            Assert.True(paths.TryGetProperty(path, out _), path);
+        }
     }
 }

@@ -125,16 +125,16 @@ public sealed class MonitoringServiceTests(AzuriteFixture azurite)
     [Fact]
     public void EpisodeRunId_SamePeriodSameId_NextPeriodNewId()
     {
-        var a = MonitoringService.EpisodeRunId("weather", RunTrigger.Drift, 3, MonitoringTestBed.T0.AddMinutes(5), 60);
-        var b = MonitoringService.EpisodeRunId("weather", RunTrigger.Drift, 3, MonitoringTestBed.T0.AddMinutes(59), 60);
-        var c = MonitoringService.EpisodeRunId("weather", RunTrigger.Drift, 3, MonitoringTestBed.T0.AddMinutes(61), 60);
-        var quality = MonitoringService.EpisodeRunId("weather", RunTrigger.Quality, 3, MonitoringTestBed.T0.AddMinutes(5), 60);
+        var a = RetrainPolicy.EpisodeRunId("weather", RunTrigger.Drift, 3, MonitoringTestBed.T0.AddMinutes(5), 60);
+        var b = RetrainPolicy.EpisodeRunId("weather", RunTrigger.Drift, 3, MonitoringTestBed.T0.AddMinutes(59), 60);
+        var c = RetrainPolicy.EpisodeRunId("weather", RunTrigger.Drift, 3, MonitoringTestBed.T0.AddMinutes(61), 60);
+        var quality = RetrainPolicy.EpisodeRunId("weather", RunTrigger.Quality, 3, MonitoringTestBed.T0.AddMinutes(5), 60);
 
         Assert.Equal(a, b);
         Assert.NotEqual(a, c);
         Assert.StartsWith("weather-drift-v3-", a, StringComparison.Ordinal);
         Assert.StartsWith("weather-quality-v3-", quality, StringComparison.Ordinal);
-        Assert.Equal("weather-schedule-202606010300", MonitoringService.ScheduleRunId("weather", new DateTimeOffset(2026, 6, 1, 3, 0, 0, TimeSpan.Zero)));
+        Assert.Equal("weather-schedule-202606010300", ScheduleCheck.ScheduleRunId("weather", new DateTimeOffset(2026, 6, 1, 3, 0, 0, TimeSpan.Zero)));
     }
 
     [Fact]

@@ -22,6 +22,7 @@ const main = document.getElementById('main');
 const crumbs = document.getElementById('crumbs');
 const refreshState = document.getElementById('refresh-state');
 let current = null;
+let shownPath = null;
 
 /** The current fragment as a path and its query parameters. */
 export function location() {
@@ -78,9 +79,17 @@ async function show() {
     },
   };
   current = ctx;
-  ctx.setCrumbs([]);
+  // A new page starts from a loading state and takes the focus (screen readers announce it); a change of state on the
+  // same page (sort, selection, filter) keeps what is shown, and the scroll position, until the new content is ready.
+  const samePage = path === shownPath;
+  const firstLoad = shownPath === null;
+  shownPath = path;
   main.setAttribute('aria-busy', 'true');
-  main.innerHTML = html`<p class="loading">Loading…</p>`.text;
+  if (!samePage) {
+    ctx.setCrumbs([]);
+    main.innerHTML = html`<p class="loading">Loading…</p>`.text;
+    if (!firstLoad) main.focus({ preventScroll: true });
+  }
   if (!route) {
     main.innerHTML = html`<div class="error" role="alert"><strong>No such page</strong>Nothing lives at ${path}. <a href="#/">Back to the projects</a>.</div>`.text;
     main.removeAttribute('aria-busy');

@@ -145,7 +145,7 @@ export async function chart(element, spec, label) {
 }
 
 /** Renders a sortable table; the sort state lives in the URL (shareable), via the given callbacks. */
-export function sortableTable({ columns, rows, sort, dir, onSortHref, rowClass, caption }) {
+export function sortableTable({ id, columns, rows, sort, dir, onSortHref, rowClass, caption }) {
   const sorted = [...rows];
   const col = columns.find(c => c.key === sort);
   if (col) {
@@ -156,7 +156,7 @@ export function sortableTable({ columns, rows, sort, dir, onSortHref, rowClass, 
       return dir === 'desc' ? -c : c;
     });
   }
-  return html`<div class="scroll"><table>
+  return html`<div class="scroll"><table id="${id ?? ''}">
     ${caption ? html`<caption class="muted" style="text-align:left">${caption}</caption>` : ''}
     <thead><tr>${columns.map(c => {
       const state = c.key === sort ? (dir === 'desc' ? 'descending' : 'ascending') : 'none';

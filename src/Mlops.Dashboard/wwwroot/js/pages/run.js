@@ -61,6 +61,7 @@ async function draw(ctx, data) {
       </div>
       <div class="chart" id="compare"></div>
       ${sortableTable({
+        id: 'candidates-table',
         columns: [
           { key: 'candidateId', label: 'Candidate', render: c => html`${c.candidateId}${c.candidateId === run.bestCandidateId ? html` ${badge('best', 'ok')}` : ''}` },
           { key: 'trainer', label: 'Trainer', render: c => c.trainer },
