@@ -52,9 +52,9 @@ var scores = new ConcurrentBag<CandidateScore>();
 Parallel.ForEach(candidates, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, c => scores.Add(CandidateSearch.Evaluate(train, spec, c)));
 var searchSeconds = total.Elapsed.TotalSeconds;
 var ordered = candidates.Select(c => scores.Single(s => s.Candidate.Id == c.Id)).ToList();
-var best = CandidateSearch.Best(ordered, spec.Metric);
-var fitted = CandidateTrainer.Fit(train, spec, best.Candidate);
-var export = OnnxExporter.Export(fitted.Model, holdout);
+var ranked = WinnerExport.Rank(ordered, spec.Metric);
+var winner = WinnerExport.FitAndExport(train, holdout, spec, ranked.Select(s => s.Candidate).ToList());
+var (export, best) = (winner.Export, ranked.First(s => s.Candidate.Id == winner.Fitted.Candidate.Id));
 var totalSeconds = total.Elapsed.TotalSeconds;
 process.Refresh();
 var cpuSeconds = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
@@ -70,6 +70,7 @@ Console.WriteLine(JsonSerializer.Serialize(new
     value = metrics[spec.Metric],
     metrics,
     winner = best.Candidate.ToString(),
+    skipped = winner.Skipped,
     cv = best.Metrics[spec.Metric],
     candidates = candidates.Count,
     folds = spec.Search.Folds,

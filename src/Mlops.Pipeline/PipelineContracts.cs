@@ -42,8 +42,11 @@ public sealed record Evaluation(string BestCandidateId, string Metric, double Va
 /// <summary>Input of the export stage.</summary>
 public sealed record ExportInput(StageInput Run, string CandidateId);
 
-/// <summary>The exported, parity-checked ONNX model.</summary>
-public sealed record ExportResult(string ModelPath, int ParityRows, double MaxAbsDifference, int Bytes);
+/// <summary>The exported, parity-checked ONNX model, and which candidate it is (the winner unless its export failed parity).</summary>
+public sealed record ExportResult(string ModelPath, int ParityRows, double MaxAbsDifference, int Bytes, string? CandidateId = null);
+
+/// <summary>Which candidate the export stage exported, and the better-ranked ones it skipped (parity failures).</summary>
+public sealed record ExportedCandidate(string CandidateId, IReadOnlyList<string> Skipped);
 
 /// <summary>Input of the register stage.</summary>
 public sealed record RegisterInput(StageInput Run, string CandidateId, string ModelName);

@@ -77,6 +77,8 @@ public sealed class RunWorkspace(CatalogServices catalog)
         public const string Model = "model.zip";
         /// <summary>The winner's feature plan.</summary>
         public const string Plan = "feature-plan.json";
+        /// <summary>Which candidate was exported (see <see cref="ExportedCandidate"/>).</summary>
+        public const string Exported = "exported.json";
         /// <summary>The winner's metrics on the holdout.</summary>
         public const string HoldoutMetrics = "holdout-metrics.json";
         /// <summary>The exported ONNX model.</summary>

@@ -35,7 +35,9 @@ public sealed class RegisterStage(CatalogServices catalog, TimeProvider time, Ru
         var run = input.Run;
         var spec = await SpecOfAsync(run, ct).ConfigureAwait(false);
         var record = await Catalog.Runs.GetAsync(run.RunId, ct).ConfigureAwait(false);
-        var candidate = record.Candidates.First(c => c.CandidateId == input.CandidateId);
+        // The export stage may have exported a runner-up (the winner failed parity): register what was exported.
+        var exported = await workspace.FindJsonAsync<ExportedCandidate>(run.RunId, RunWorkspace.Files.Exported, ct).ConfigureAwait(false);
+        var candidate = record.Candidates.First(c => c.CandidateId == (exported?.CandidateId ?? input.CandidateId));
         var signature = ModelSignature.FromJson((await workspace.GetAsync(run.RunId, RunWorkspace.Files.Signature, ct).ConfigureAwait(false)).ToString());
         var parity = await workspace.GetJsonAsync<ParityReport>(run.RunId, RunWorkspace.Files.Parity, ct).ConfigureAwait(false);
         var split = await workspace.GetJsonAsync<Modeling.Training.SplitIndices>(run.RunId, RunWorkspace.Files.Split, ct).ConfigureAwait(false);

@@ -100,4 +100,15 @@ public sealed class OnnxExporterTests(ITestOutputHelper output)
         Assert.NotEmpty(found);
         return found;
     }
+
+    [Fact]
+    public void Compare_Regression_AbsoluteUpToOneRelativeAbove()
+    {
+        var expected = Mlops.Modeling.Evaluation.PredictionSet.ForValues([0.5f, 5000f, 80f]);
+        var close = OnnxExporter.Compare(expected, Mlops.Modeling.Evaluation.PredictionSet.ForValues([0.50005f, 5000.2f, 80.004f]));
+        var far = OnnxExporter.Compare(expected, Mlops.Modeling.Evaluation.PredictionSet.ForValues([0.5002f, 5000f, 80f]));
+        Assert.True(close.Passed, $"max {close.MaxAbsDifference}");
+        Assert.False(far.Passed);
+        Assert.False(OnnxExporter.Compare(expected, Mlops.Modeling.Evaluation.PredictionSet.ForValues([0.5f, 5001f, 80f])).Passed);
+    }
 }

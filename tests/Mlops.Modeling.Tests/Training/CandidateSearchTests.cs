@@ -78,4 +78,24 @@ public sealed class CandidateSearchTests(ITestOutputHelper output)
         CandidateScore Score(string id, double rmse) => new(spec with { Id = id }, new Dictionary<string, double> { ["rmse"] = rmse }, [], 0);
         Assert.Equal("b", CandidateSearch.Best([Score("a", 3), Score("b", 2), Score("c", double.NaN), Score("d", 2)], "rmse").Candidate.Id);
     }
+
+    [Fact]
+    public void Rank_ByMetricDirection_BestFirstTiesInOrder()
+    {
+        var spec = new CandidateSpec("a-0", "lightgbm", new Dictionary<string, double>());
+        CandidateScore Score(string id, double f1) => new(spec with { Id = id }, new Dictionary<string, double> { ["macroF1"] = f1 }, [], 0);
+        Assert.Equal(["b", "c", "a"], WinnerExport.Rank([Score("a", 0.5), Score("b", 0.9), Score("x", double.NaN), Score("c", 0.9)], "macroF1").Select(s => s.Candidate.Id));
+    }
+
+    [Fact]
+    public void FitAndExport_WinnerPassesParity_ExportsItAndSkipsNothing()
+    {
+        var (_, spec) = TrainedModels.Dataset("cars");
+        var (train, holdout) = TrainedModels.Split("cars");
+        var ranked = CandidateSearch.Candidates(spec with { Trainers = ["fasttree", "lightgbm"] }, train.RowCount);
+        var winner = WinnerExport.FitAndExport(train, holdout, spec, ranked);
+        Assert.Equal(ranked[0].Id, winner.Fitted.Candidate.Id);
+        Assert.Empty(winner.Skipped);
+        Assert.True(winner.Export.Parity.Passed);
+    }
 }

@@ -10,6 +10,8 @@ using Mlops.Testing;
 
 namespace Mlops.Pipeline.Tests.StageTests;
 
+// Not beside the intake tests: training raises the process's peak working set, which they measure.
+[Collection(ProcessMemory.Collection)]
 public sealed class GateStageTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     private const string Project = "gate-fair";
@@ -103,4 +105,11 @@ public sealed class GateStageTests(AzuriteFixture azurite) : IClassFixture<Azuri
         });
         return (export.Model, export.Signature);
     }
+}
+
+/// <summary>Tests that measure or raise the process's peak working set run one at a time.</summary>
+public static class ProcessMemory
+{
+    /// <summary>The collection name.</summary>
+    public const string Collection = "process memory";
 }
