@@ -12,6 +12,9 @@ internal sealed class WorkerHttpForwarder(IHttpForwarder forwarder) : IDisposabl
 {
     public const string InvocationIdHeader = "x-ms-invocation-id";
 
+    /// <summary>How long a refused connect to a starting worker is retried.</summary>
+    private static readonly TimeSpan WorkerStartGrace = TimeSpan.FromSeconds(30);
+
     private readonly HttpMessageInvoker _client = new(new SocketsHttpHandler
     {
         UseProxy = false,
@@ -27,7 +30,9 @@ internal sealed class WorkerHttpForwarder(IHttpForwarder forwarder) : IDisposabl
     /// <summary>Forwards and completes when the worker's response has been relayed to the client.</summary>
     public async Task ForwardAsync(HttpContext context, Uri workerUri, string invocationId)
     {
-        // The worker's port is picked by binding port 0 and releasing it, so a first connect may race; retry refused connects.
+        // The worker announces its HTTP address before its Kestrel listens (and, on a loaded machine, seconds before), and
+        // its port was picked by binding port 0 and releasing it: retry a refused connect of a bodiless request for a while.
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         for (var attempt = 0; ; attempt++)
         {
             var error = await forwarder.SendAsync(context, workerUri.GetLeftPart(UriPartial.Authority), _client, _config, new Transformer(invocationId)).ConfigureAwait(false);
@@ -36,14 +41,15 @@ internal sealed class WorkerHttpForwarder(IHttpForwarder forwarder) : IDisposabl
                 return;
             }
 
-            var retryable = error == ForwarderError.Request && !context.Response.HasStarted && attempt < 10 && context.Request.ContentLength is null or 0;
+            var retryable = error == ForwarderError.Request && !context.Response.HasStarted && (context.Request.ContentLength is null or 0)
+                            && System.Diagnostics.Stopwatch.GetElapsedTime(started) < WorkerStartGrace;
             if (!retryable)
             {
                 var failure = context.Features.Get<IForwarderErrorFeature>()?.Exception;
                 throw new HttpRequestException($"forwarding to the worker failed ({error}): {failure?.Message}", failure);
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(50 + (20 * attempt))).ConfigureAwait(false);
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(50 + (20 * attempt), 500))).ConfigureAwait(false);
         }
     }
 
