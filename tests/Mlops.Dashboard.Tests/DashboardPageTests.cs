@@ -56,7 +56,18 @@ public sealed class DashboardPageTests(DashboardFixture app)
     {
         var (page, errors) = await OpenAsync("#/");
         var row = page.Locator("tr[data-project='weather']");
-        await row.WaitForAsync();
+        try
+        {
+            await row.WaitForAsync(new LocatorWaitForOptions { Timeout = 90_000 });
+        }
+        catch (TimeoutException)
+        {
+            // Say what the page showed instead (an error's problem details, an empty state) and what the API answers.
+            var shown = await page.Locator("main").InnerTextAsync();
+            using var api = await app.Http.GetAsync("api/projects");
+            Assert.Fail($"no row for 'weather' after 90 s. The page shows: {shown}\nGET /api/projects: {(int)api.StatusCode} {await api.Content.ReadAsStringAsync()}\nConsole: {string.Join(" | ", errors)}");
+        }
+
         var production = (await app.GetJsonAsync("api/models/weather")).GetProperty("aliases").GetProperty("production").GetProperty("version").GetInt32();
         Assert.Contains($"weather v{production}", await row.InnerTextAsync());
         Assert.Contains("drift", await row.InnerTextAsync());
