@@ -9,6 +9,7 @@
 # WORKER_LOG_LEVEL=Warning sets Logging__LogLevel__Default for the worker (fewer per-request log messages over gRPC).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source bench/lib/azurite.sh
 root=$(pwd)
 config=${CONFIGURATION:-Release}
 duration=${DURATION:-10s} connections=${CONNECTIONS:-16} threads=${THREADS:-2}
@@ -29,14 +30,7 @@ if [ "${SKIP_BUILD:-}" != "1" ]; then
   for project in tests/Mlops.WorkerHost.TestApp src/Mlops.WorkerHost bench/Mlops.WorkerHost.Bench; do dotnet build "$project" -c "$config" -nologo -v quiet; done
 fi
 
-node node_modules/azurite/dist/src/azurite.js --inMemoryPersistence --skipApiVersionCheck --disableProductStyleUrl --disableTelemetry \
-  --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 --blobPort 0 --queuePort 0 --tablePort 0 > "$work/azurite.log" 2>&1 &
-pids+=($!)
-azurite_up() { [ "$(grep -c 'successfully listening' "$work/azurite.log")" -ge 3 ]; }
-wait_for 60 Azurite azurite_up
-port_of() { sed -n "s/.*$1 service is successfully listening at http:\/\/[^:]*:\([0-9]*\).*/\1/p" "$work/azurite.log"; }
-key="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
-connection="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$key;BlobEndpoint=http://127.0.0.1:$(port_of Blob)/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$(port_of Queue)/devstoreaccount1;TableEndpoint=http://127.0.0.1:$(port_of Table)/devstoreaccount1;"
+start_azurite "$work"
 
 host_port=$(free_port)
 extra=()

@@ -8,6 +8,7 @@
 # Run after tools/setup:  bench/app/ingest-memory.sh   (SKIP_BUILD=1; ONLY=blob|http)   Logs in .run/ingest-memory/.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source bench/lib/azurite.sh
 root=$(pwd)
 config=${CONFIGURATION:-Release}
 work="$root/.run/ingest-memory"
@@ -40,14 +41,7 @@ head -n 2800001 "$csv" > "$http_csv"
 mb() { awk -v b="$(stat -c %s "$1")" 'BEGIN { printf "%.1f", b / 1e6 }'; }
 
 say "starting Azurite (in memory)"
-node node_modules/azurite/dist/src/azurite.js --inMemoryPersistence --skipApiVersionCheck --disableProductStyleUrl --disableTelemetry \
-  --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 --blobPort 0 --queuePort 0 --tablePort 0 > "$work/azurite.log" 2>&1 &
-pids+=($!)
-azurite_up() { [ "$(grep -c 'successfully listening' "$work/azurite.log")" -ge 3 ]; }
-wait_for 60 Azurite azurite_up
-port_of() { sed -n "s/.*$1 service is successfully listening at http:\/\/[^:]*:\([0-9]*\).*/\1/p" "$work/azurite.log"; }
-key="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
-connection="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$key;BlobEndpoint=http://127.0.0.1:$(port_of Blob)/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$(port_of Queue)/devstoreaccount1;TableEndpoint=http://127.0.0.1:$(port_of Table)/devstoreaccount1;"
+start_azurite "$work"
 
 # measure LABEL PROJECT UPLOAD_COMMAND...: fresh host, sample the worker's RSS until PROJECT lists a dataset version.
 measure() {

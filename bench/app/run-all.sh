@@ -11,6 +11,7 @@
 # CONFIGURATION (Release). Logs and bodies stay in .run/app-bench/. Every process started here is stopped on exit.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source bench/lib/azurite.sh
 root=$(pwd)
 config=${CONFIGURATION:-Release}
 duration=${DURATION:-20s} connections=${CONNECTIONS:-4} threads=${THREADS:-2} warmup=${WARMUP:-5s}
@@ -54,14 +55,7 @@ host_dll="$root/src/Mlops.WorkerHost/bin/$config/net10.0/Mlops.WorkerHost.dll"
 bench_dll="$root/bench/Mlops.App.Bench/bin/$config/net10.0/Mlops.App.Bench.dll"
 
 say "starting Azurite (in memory, free ports)"
-node node_modules/azurite/dist/src/azurite.js --inMemoryPersistence --skipApiVersionCheck --disableProductStyleUrl --disableTelemetry \
-  --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 --blobPort 0 --queuePort 0 --tablePort 0 > "$work/azurite.log" 2>&1 &
-pids+=($!)
-azurite_up() { [ "$(grep -c 'successfully listening' "$work/azurite.log")" -ge 3 ]; }
-wait_for 60 Azurite azurite_up
-port_of() { sed -n "s/.*$1 service is successfully listening at http:\/\/[^:]*:\([0-9]*\).*/\1/p" "$work/azurite.log"; }
-key="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
-connection="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$key;BlobEndpoint=http://127.0.0.1:$(port_of Blob)/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$(port_of Queue)/devstoreaccount1;TableEndpoint=http://127.0.0.1:$(port_of Table)/devstoreaccount1;"
+start_azurite "$work"
 
 say "starting the local Functions host"
 host_port=$(free_port)

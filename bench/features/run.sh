@@ -10,6 +10,7 @@
 # Logs and data stay in .run/features-bench/. Every process started here is stopped on exit.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source bench/lib/azurite.sh
 root=$(pwd)
 config=${CONFIGURATION:-Release}
 join_rows=${JOIN_ROWS:-1000000}
@@ -39,14 +40,7 @@ fi
 bench="dotnet $root/bench/Mlops.Features.Bench/bin/$config/net10.0/Mlops.Features.Bench.dll"
 
 say "starting Azurite (in memory, free ports)"
-node node_modules/azurite/dist/src/azurite.js --inMemoryPersistence --skipApiVersionCheck --disableProductStyleUrl --disableTelemetry \
-  --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 --blobPort 0 --queuePort 0 --tablePort 0 > "$work/azurite.log" 2>&1 &
-pids+=($!)
-azurite_up() { [ "$(grep -c 'successfully listening' "$work/azurite.log")" -ge 3 ]; }
-wait_for 60 Azurite azurite_up
-port_of() { sed -n "s/.*$1 service is successfully listening at http:\/\/[^:]*:\([0-9]*\).*/\1/p" "$work/azurite.log"; }
-key="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
-connection="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$key;BlobEndpoint=http://127.0.0.1:$(port_of Blob)/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$(port_of Queue)/devstoreaccount1;TableEndpoint=http://127.0.0.1:$(port_of Table)/devstoreaccount1;"
+start_azurite "$work"
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 if [[ "$steps" == *" materialize "* ]]; then
