@@ -13,5 +13,9 @@ builder.UseMiddleware<ProblemDetailsMiddleware>();
 builder.Services.Configure<KestrelServerOptions>(kestrel => kestrel.Limits.MaxRequestBodySize = Mlops.FunctionApp.Api.DatasetFunctions.MaxBytes);
 // The Azure SDK logs every HTTP request at Information; only its warnings belong on the host console.
 builder.Logging.AddFilter("Azure.", LogLevel.Warning);
+// ASP.NET Core's per-request lines (request starting/finished, endpoint, result executing) at Warning, as its templates set
+// them: each would be one more gRPC message to the host and one more console line per request (about a third of the
+// HTTP path's cost in bench/app/http-hello.sh).
+builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 builder.Services.AddMlopsApp(builder.Configuration);
 builder.Build().Run();

@@ -23,7 +23,27 @@ using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Creat
     stop.Cancel();
 });
 
-await using var host = await FunctionsHost.StartAsync(options, stop.Token);
+RunningFunctionsHost host;
+try
+{
+    host = await FunctionsHost.StartAsync(options, stop.Token);
+}
+catch (Exception ex) when (StorageUnreachable(ex) is { } why)
+{
+    // The task hub and the trigger listeners live in AzureWebJobsStorage: without it nothing can run. Say so in one line
+    // instead of the SDK's six retries' worth of stack traces.
+    await Console.Error.WriteLineAsync(
+        $"The host could not reach the storage account in AzureWebJobsStorage ({why}). Start Azurite " +
+        "(tools/setup installs it: node node_modules/azurite/dist/src/azurite.js --inMemoryPersistence) or set " +
+        "AzureWebJobsStorage in local.settings.json or the environment to a reachable account, then run func start again.");
+    return 1;
+}
+catch (OperationCanceledException) when (stop.IsCancellationRequested)
+{
+    return 130;
+}
+
+await using var started = host;
 try
 {
     await Task.Delay(Timeout.Infinite, stop.Token);
@@ -34,3 +54,12 @@ catch (OperationCanceledException)
 }
 
 return 0;
+
+// The innermost connection failure under a storage call's exception (the SDK wraps it in retries and aggregates), if any.
+static string? StorageUnreachable(Exception ex) => ex switch
+{
+    AggregateException aggregate => aggregate.InnerExceptions.Select(StorageUnreachable).FirstOrDefault(why => why is not null),
+    HttpRequestException http => http.Message,
+    _ when ex.InnerException is { } inner => StorageUnreachable(inner),
+    _ => null,
+};

@@ -67,6 +67,24 @@ public static class DurableFunctions
         return Task.FromResult(count);
     }
 
+    /// <summary>Input n: n <see cref="Square"/> calls one after another (bench/Mlops.WorkerHost.Durable.Bench, through the host).</summary>
+    [Function(nameof(SquareChain))]
+    public static async Task<int> SquareChain([OrchestrationTrigger] TaskOrchestrationContext context)
+    {
+        var sum = 0;
+        for (var i = 1; i <= context.GetInput<int>(); i++)
+        {
+            sum += await context.CallActivityAsync<int>(nameof(Square), i);
+        }
+
+        return sum;
+    }
+
+    /// <summary>Input n: n <see cref="Square"/> calls at once, summed.</summary>
+    [Function(nameof(SquareFanOut))]
+    public static async Task<int> SquareFanOut([OrchestrationTrigger] TaskOrchestrationContext context) =>
+        (await Task.WhenAll(Enumerable.Range(1, context.GetInput<int>()).Select(i => context.CallActivityAsync<int>(nameof(Square), i)))).Sum();
+
     [Function(nameof(SayHello))]
     public static string SayHello([ActivityTrigger] string city) => $"Hello {city}";
 

@@ -93,4 +93,50 @@ public sealed class HostLifetimeTests(AzuriteFixture azurite) : IClassFixture<Az
         // since the shared CI/dev machines here run several builds at once.
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"took {clock.Elapsed}");
     }
+
+    [Fact]
+    public async Task FuncStart_StorageUnreachable_ExitsWithOneLineSayingWhatToDo()
+    {
+        // A closed port stands for "Azurite is not running": the process must end with status 1 and a message naming
+        // the setting and the next step, not an unhandled exception's stack traces.
+        int closedPort;
+        using (var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            closedPort = ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+
+        var storage = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={Convert.ToBase64String(new byte[64])};" +
+                      $"BlobEndpoint=http://127.0.0.1:{closedPort}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{closedPort}/devstoreaccount1;" +
+                      $"TableEndpoint=http://127.0.0.1:{closedPort}/devstoreaccount1;";
+        var dll = Path.Combine(RepoPaths.Root, "src", "Mlops.WorkerHost", "bin", RepoPaths.Configuration, "net10.0", "Mlops.WorkerHost.dll");
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { dll, "start", "--script-root", TestSupport.AppRoot, "--port", "0" })
+        {
+            psi.ArgumentList.Add(argument);
+        }
+
+        psi.Environment["AzureWebJobsStorage"] = storage;
+        using var process = Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+
+        var error = await stderr;
+        Assert.True(process.ExitCode == 1, $"exit code {process.ExitCode}\n{error}\n{await stdout}");
+        Assert.Contains("could not reach the storage account in AzureWebJobsStorage", error, StringComparison.Ordinal);
+        Assert.Contains($"127.0.0.1:{closedPort}", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", error, StringComparison.Ordinal);
+    }
 }

@@ -16,6 +16,7 @@ namespace Mlops.WorkerHost.Worker;
 internal sealed class WorkerChannel : IAsyncDisposable
 {
     private static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(60);
+    private static readonly WriteOptions BufferedWrite = new(WriteFlags.BufferHint);
     private readonly ScriptRoot _root;
     private readonly HostConsole _console;
     private readonly Channel<StreamingMessage> _outbound = Channel.CreateUnbounded<StreamingMessage>(new() { SingleReader = true });
@@ -123,7 +124,12 @@ internal sealed class WorkerChannel : IAsyncDisposable
             InvocationResponse response;
             try
             {
-                response = await pending.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+                // A registration, not Task.WaitAsync: WaitAsync allocates a promise and a continuation per call on the
+                // HTTP hot path; the registration only completes the invocation's own source.
+                using (cancellationToken.UnsafeRegister(static (state, token) => ((TaskCompletionSource<InvocationResponse>)state!).TrySetCanceled(token), pending))
+                {
+                    response = await pending.Task.ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException) when (!_ended.Task.IsCompleted)
             {
@@ -144,9 +150,16 @@ internal sealed class WorkerChannel : IAsyncDisposable
     {
         var writer = Task.Run(async () =>
         {
-            await foreach (var message in _outbound.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            var reader = _outbound.Reader;
+            while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                await responses.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+                while (reader.TryRead(out var message))
+                {
+                    // Buffered while more are queued, flushed with the last of a burst: under load one socket write
+                    // carries many invocations instead of one each.
+                    responses.WriteOptions = reader.TryPeek(out _) ? BufferedWrite : null;
+                    await responses.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+                }
             }
         }, cancellationToken);
         _attached.TrySetResult();
