@@ -34,7 +34,7 @@ catch (Exception ex) when (StorageUnreachable(ex) is { } why)
     // instead of the SDK's six retries' worth of stack traces.
     await Console.Error.WriteLineAsync(
         $"The host could not reach the storage account in AzureWebJobsStorage ({why}). Start Azurite " +
-        "(tools/setup installs it: node node_modules/azurite/dist/src/azurite.js --inMemoryPersistence) or set " +
+        "(npx azurite --inMemoryPersistence --skipApiVersionCheck, after tools/setup or npm ci) or set " +
         "AzureWebJobsStorage in local.settings.json or the environment to a reachable account, then run func start again.");
     return 1;
 }

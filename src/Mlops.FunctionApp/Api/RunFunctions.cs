@@ -53,9 +53,13 @@ public sealed class RunFunctions(CatalogServices catalog, RunLauncher launcher)
             throw MlopsException.Invalid("runId", "pattern", "'runId' is letters, digits, '-' and '_' (at most 128).");
         }
 
+        // The orchestration first, then the run record: the pipeline's last activity writes the record's final status
+        // before the orchestration completes, so a Completed instance is always paired with its final record. (The
+        // other order could pair a "running" record read just before the last activity with the Completed status read
+        // just after it — seen in the crash test.)
+        var instance = await client.GetInstanceAsync(runId, getInputsAndOutputs: true, context.CancellationToken).ConfigureAwait(false);
         var run = await catalog.Runs.FindAsync(runId, context.CancellationToken).ConfigureAwait(false)
                   ?? throw MlopsException.NotFound($"No run '{runId}'.");
-        var instance = await client.GetInstanceAsync(runId, getInputsAndOutputs: true, context.CancellationToken).ConfigureAwait(false);
         return ApiJson.Result(new RunResponse(run, instance?.RuntimeStatus.ToString(), Parse(instance?.SerializedCustomStatus), Parse(instance?.SerializedOutput)));
     }
 
