@@ -94,6 +94,29 @@ public sealed class DashboardHttpTests(DashboardFixture app)
     }
 
     [Fact]
+    public async Task BrowseApi_ProjectWithoutAModelYet_ListedWithoutOneNotA404ForTheWholeList()
+    {
+        // A project whose first run has not registered a model (here: no upload at all) used to turn GET /api/projects,
+        // and with it the dashboard's home page, into "404 Model '…' does not exist" for every project.
+        var project = "nomodel-" + Guid.NewGuid().ToString("N")[..8];
+        using (var put = await app.Http.PutAsync($"api/projects/{project}", new StringContent(
+                   """{"target":"weather","task":"multiclass","ignore":["date"]}""", System.Text.Encoding.UTF8, "application/json")))
+        {
+            Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+        }
+
+        using var response = await _raw.GetAsync("api/projects");
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+        var listed = JsonDocument.Parse(body).RootElement.GetProperty("projects").EnumerateArray()
+            .Single(p => p.GetProperty("project").GetString() == project);
+        Assert.True(!listed.TryGetProperty("productionVersion", out var production) || production.ValueKind == JsonValueKind.Null, listed.ToString());
+        Assert.True(!listed.TryGetProperty("latestModelVersion", out var latest) || latest.ValueKind == JsonValueKind.Null, listed.ToString());
+        Assert.Contains(JsonDocument.Parse(body).RootElement.GetProperty("projects").EnumerateArray(),
+            p => p.GetProperty("project").GetString() == DashboardFixture.Project && p.GetProperty("productionVersion").GetInt32() >= 1);
+    }
+
+    [Fact]
     public async Task BrowseApi_ProjectsRunsProfileQuarantine_AnswerWhatThePagesRead()
     {
         var projects = await app.GetJsonAsync("api/projects");

@@ -6,7 +6,7 @@ using Mlops.Testing;
 namespace Mlops.WorkerHost.Tests;
 
 /// <summary>Behaviour that needs its own host configuration or lifetime (one Azurite for the class).</summary>
-public sealed class HostLifetimeTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
+public sealed partial class HostLifetimeTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     [Fact]
     public async Task KillWorker_InFlightFailsThenRestarted_ServesAgain()
@@ -109,34 +109,103 @@ public sealed class HostLifetimeTests(AzuriteFixture azurite) : IClassFixture<Az
         var storage = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={Convert.ToBase64String(new byte[64])};" +
                       $"BlobEndpoint=http://127.0.0.1:{closedPort}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{closedPort}/devstoreaccount1;" +
                       $"TableEndpoint=http://127.0.0.1:{closedPort}/devstoreaccount1;";
-        var dll = Path.Combine(RepoPaths.Root, "src", "Mlops.WorkerHost", "bin", RepoPaths.Configuration, "net10.0", "Mlops.WorkerHost.dll");
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { dll, "start", "--script-root", TestSupport.AppRoot, "--port", "0" })
-        {
-            psi.ArgumentList.Add(argument);
-        }
-
-        psi.Environment["AzureWebJobsStorage"] = storage;
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
+        using var host = HostProcess.Start(storage);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-
-        var error = await stderr;
-        Assert.True(process.ExitCode == 1, $"exit code {process.ExitCode}\n{error}\n{await stdout}");
+        await host.Process.WaitForExitAsync(timeout.Token);
+        host.Process.WaitForExit(); // drains the redirected output
+        var error = host.Output;
+        Assert.True(host.Process.ExitCode == 1, $"exit code {host.Process.ExitCode}\n{error}");
         Assert.Contains("could not reach the storage account in AzureWebJobsStorage", error, StringComparison.Ordinal);
         Assert.Contains($"127.0.0.1:{closedPort}", error, StringComparison.Ordinal);
         Assert.DoesNotContain("Unhandled exception", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task FuncStart_AfterAHostWasKilled_StopsTheWorkerItLeftRunning()
+    {
+        // kill -9 of the host alone leaves its worker running (the worker SDK does not exit when its stream breaks);
+        // the next host started on this machine stops it.
+        using var first = HostProcess.Start(azurite.ConnectionString);
+        await first.WaitForAsync("Host started");
+        var orphan = first.WorkerPid ?? throw new InvalidOperationException("no worker pid:\n" + first.Output);
+        first.Process.Kill(entireProcessTree: false);
+        await first.Process.WaitForExitAsync();
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.True(IsAlive(orphan), "the worker should outlive a killed host (otherwise this test proves nothing)");
+
+        using var second = HostProcess.Start(azurite.ConnectionString);
+        await second.WaitForAsync("Host started");
+        await TestSupport.WaitForAsync(() => Task.FromResult<bool?>(IsAlive(orphan) ? null : true), $"worker {orphan} to be stopped", TimeSpan.FromSeconds(30));
+        Assert.Contains($"pid {orphan}", second.Output, StringComparison.Ordinal);
+        Assert.NotEqual(orphan, second.WorkerPid);
+        Assert.True(IsAlive(second.WorkerPid!.Value), "the new host's own worker runs");
+
+        static bool IsAlive(int pid)
+        {
+            try
+            {
+                using var process = Process.GetProcessById(pid);
+                return !process.HasExited;
+            }
+            catch (ArgumentException)
+            {
+                return false;
+            }
+        }
+    }
+
+    /// <summary><c>Mlops.WorkerHost.dll start</c> on the test app as its own process (what <c>tools/func start</c> runs); disposal kills its tree.</summary>
+    private sealed partial class HostProcess : IDisposable
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
+
+        private HostProcess(Process process) => Process = process;
+
+        public Process Process { get; }
+
+        public string Output => string.Join('\n', _lines);
+
+        public int? WorkerPid => _lines.Select(l => WorkerStarted().Match(l)).Where(m => m.Success)
+            .Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).Cast<int?>().LastOrDefault();
+
+        public static HostProcess Start(string storageConnection)
+        {
+            var dll = Path.Combine(RepoPaths.Root, "src", "Mlops.WorkerHost", "bin", RepoPaths.Configuration, "net10.0", "Mlops.WorkerHost.dll");
+            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var argument in new[] { dll, "start", "--script-root", TestSupport.AppRoot, "--port", "0" })
+            {
+                psi.ArgumentList.Add(argument);
+            }
+
+            psi.Environment["AzureWebJobsStorage"] = storageConnection;
+            var host = new HostProcess(Process.Start(psi)!);
+            host.Process.OutputDataReceived += (_, e) => { if (e.Data is not null) { host._lines.Enqueue(e.Data); } };
+            host.Process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { host._lines.Enqueue(e.Data); } };
+            host.Process.BeginOutputReadLine();
+            host.Process.BeginErrorReadLine();
+            return host;
+        }
+
+        public Task WaitForAsync(string text) => TestSupport.WaitForAsync(
+            () => Task.FromResult<bool?>(_lines.Any(l => l.Contains(text, StringComparison.Ordinal)) ? true
+                : Process.HasExited ? throw new InvalidOperationException("the host exited:\n" + Output) : null),
+            $"'{text}' from the host", TimeSpan.FromSeconds(90));
+
+        public void Dispose()
+        {
+            try
+            {
+                Process.Kill(entireProcessTree: true);
+                Process.WaitForExit();
+            }
+            catch (InvalidOperationException)
+            {
+            }
+
+            Process.Dispose();
+        }
+
+        [System.Text.RegularExpressions.GeneratedRegex(@"Worker process started \(pid (\d+)\)")]
+        private static partial System.Text.RegularExpressions.Regex WorkerStarted();
     }
 }

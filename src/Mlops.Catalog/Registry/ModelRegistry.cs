@@ -138,7 +138,12 @@ public sealed partial class ModelRegistry
     }
 
     /// <summary>The model's versions (newest first, with cards) and aliases; 404 when it has no version.</summary>
-    public async Task<ModelDescription> GetModelAsync(string model, CancellationToken cancellationToken = default)
+    public async Task<ModelDescription> GetModelAsync(string model, CancellationToken cancellationToken = default) =>
+        await FindModelAsync(model, cancellationToken).ConfigureAwait(false)
+        ?? throw MlopsException.NotFound($"Model '{model}' does not exist.");
+
+    /// <summary>The model's versions (newest first) and aliases, or null while it has no version (its first run has not registered one).</summary>
+    public async Task<ModelDescription?> FindModelAsync(string model, CancellationToken cancellationToken = default)
     {
         CatalogLayout.RequireName(model, "model");
         var versions = new List<ModelVersion>();
@@ -158,7 +163,7 @@ public sealed partial class ModelRegistry
 
         if (versions.Count == 0)
         {
-            throw MlopsException.NotFound($"Model '{model}' does not exist.");
+            return null;
         }
 
         versions.Reverse();

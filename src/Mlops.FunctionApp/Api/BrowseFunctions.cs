@@ -94,9 +94,10 @@ public sealed class BrowseFunctions(CatalogServices catalog)
         var latest = runs.OrderByDescending(r => r.CreatedAt).FirstOrDefault();
         var run = latest is null ? null : await catalog.Runs.FindAsync(latest.RunId, ct).ConfigureAwait(false);
         var modelName = Stages.ModelNameFor(project);
-        var model = await catalog.Models.GetModelAsync(modelName, ct).ConfigureAwait(false);
-        int? production = model.Aliases.TryGetValue(ModelRegistry.ProductionAlias, out var alias) ? alias.Version : null;
-        int? latestVersion = model.Versions.Count == 0 ? null : model.Versions.Max(v => v.Version);
+        // A project whose first run has not registered a model yet is listed without one (not a 404 for the whole list).
+        var model = await catalog.Models.FindModelAsync(modelName, ct).ConfigureAwait(false);
+        int? production = model is not null && model.Aliases.TryGetValue(ModelRegistry.ProductionAlias, out var alias) ? alias.Version : null;
+        int? latestVersion = model is null || model.Versions.Count == 0 ? null : model.Versions.Max(v => v.Version);
         DriftState? drift = null;
         await foreach (var report in catalog.DriftReports.ListAsync(modelName, 1, ct).ConfigureAwait(false))
         {

@@ -74,10 +74,15 @@ internal sealed class WorkerProcess : IAsyncDisposable
 
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
         var exited = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        process.Exited += (_, _) => exited.TrySetResult(SafeExitCode(process));
+        process.Exited += (_, _) =>
+        {
+            OrphanedWorkers.Forget(process.Id);
+            exited.TrySetResult(SafeExitCode(process));
+        };
         process.OutputDataReceived += (_, e) => Echo(console, e.Data);
         process.ErrorDataReceived += (_, e) => Echo(console, e.Data);
         process.Start();
+        OrphanedWorkers.Record(process);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return new WorkerProcess(process) { Exited = exited.Task };

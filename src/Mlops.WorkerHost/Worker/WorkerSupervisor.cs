@@ -36,6 +36,11 @@ internal sealed class WorkerSupervisor : IAsyncDisposable
     public async Task<WorkerChannel> StartAsync(Uri grpcUri, CancellationToken cancellationToken)
     {
         _grpcUri = grpcUri;
+        if (OrphanedWorkers.StopAll() is { Count: > 0 } orphans)
+        {
+            _console.Line($"Stopped {orphans.Count} worker process(es) left running by a host that was killed: {string.Join(", ", orphans.Select(pid => $"pid {pid}"))}.");
+        }
+
         var first = await StartOneAsync(cancellationToken).ConfigureAwait(false);
         _loop = Task.Run(() => SuperviseAsync(first));
         return first;
