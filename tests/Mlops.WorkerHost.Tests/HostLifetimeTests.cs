@@ -136,7 +136,8 @@ public sealed partial class HostLifetimeTests(AzuriteFixture azurite) : IClassFi
         using var second = HostProcess.Start(azurite.ConnectionString);
         await second.WaitForAsync("Host started");
         await TestSupport.WaitForAsync(() => Task.FromResult<bool?>(IsAlive(orphan) ? null : true), $"worker {orphan} to be stopped", TimeSpan.FromSeconds(30));
-        Assert.Contains($"pid {orphan}", second.Output, StringComparison.Ordinal);
+        // Not asserted: that this host's console names the pid. Any host starting on the machine stops it, and test
+        // classes running beside this one start hosts too (one of them may get there first).
         Assert.NotEqual(orphan, second.WorkerPid);
         Assert.True(IsAlive(second.WorkerPid!.Value), "the new host's own worker runs");
 
