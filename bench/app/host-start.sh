@@ -5,17 +5,13 @@
 # Apps: the worker host's test app (GET /api/Hello) and the MLOps app (GET /api/health).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source bench/lib/processes.sh
 source bench/lib/azurite.sh
 config=${CONFIGURATION:-Release}
 runs=${RUNS:-5}
 work="$(pwd)/.run/host-start"
 rm -rf "$work" && mkdir -p "$work"
 
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done; }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 
 if [ "${SKIP_BUILD:-}" != "1" ]; then
   for project in tests/Mlops.WorkerHost.TestApp src/Mlops.FunctionApp src/Mlops.WorkerHost; do dotnet build "$project" -c "$config" -nologo -v quiet > /dev/null; done

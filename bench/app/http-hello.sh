@@ -13,6 +13,7 @@
 # WORKER_LOG_LEVEL=Warning sets Logging__LogLevel__Default for the worker (fewer per-request log messages over gRPC).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source bench/lib/processes.sh
 source bench/lib/azurite.sh
 root=$(pwd)
 config=${CONFIGURATION:-Release}
@@ -21,12 +22,6 @@ work="$root/.run/http-hello"
 rm -rf "$work" && mkdir -p "$work"
 for tool in wrk curl python3 node dotnet; do command -v "$tool" >/dev/null || { echo "$tool is required (wrk: apt-get install -y wrk)" >&2; exit 1; }; done
 
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done; }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
-wait_for() { local seconds=$1 what=$2; shift 2; for _ in $(seq 1 $((seconds * 10))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "timed out waiting for $what" >&2; return 1; }
 cpu_ticks() { local total=0 pid; for pid in "$@"; do total=$((total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat"))); done; echo "$total"; }
 hz=$(getconf CLK_TCK)
 

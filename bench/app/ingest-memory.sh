@@ -8,6 +8,7 @@
 # Run after tools/setup:  bench/app/ingest-memory.sh   (SKIP_BUILD=1; ONLY=blob|http)   Logs in .run/ingest-memory/.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source bench/lib/processes.sh
 source bench/lib/azurite.sh
 root=$(pwd)
 config=${CONFIGURATION:-Release}
@@ -15,13 +16,7 @@ work="$root/.run/ingest-memory"
 rm -rf "$work" && mkdir -p "$work"
 for tool in jq curl python3 node dotnet; do command -v "$tool" >/dev/null || { echo "$tool is required" >&2; exit 1; }; done
 
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done; }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 say() { printf '\n==> %s\n' "$*"; }
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
-wait_for() { local seconds=$1 what=$2; shift 2; for _ in $(seq 1 $((seconds * 10))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "timed out waiting for $what" >&2; return 1; }
 
 if [ "${SKIP_BUILD:-}" != "1" ]; then
   say "building the app, the host and bench/Mlops.App.Bench ($config)"

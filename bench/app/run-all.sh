@@ -11,6 +11,7 @@
 # CONFIGURATION (Release). Logs and bodies stay in .run/app-bench/. Every process started here is stopped on exit.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source bench/lib/processes.sh
 source bench/lib/azurite.sh
 root=$(pwd)
 config=${CONFIGURATION:-Release}
@@ -27,22 +28,8 @@ for tool in wrk jq curl python3 node dotnet; do
 done
 [ -d node_modules/azurite ] && [ -d node_modules/vega-datasets ] || { echo "run tools/setup first (npm packages missing)" >&2; exit 1; }
 
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
 say() { printf '\n==> %s\n' "$*"; }
 report() { printf '%s\n' "$*" | tee -a "$results"; }
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
-wait_for() { # wait_for SECONDS DESCRIPTION COMMAND...
-  local seconds=$1 what=$2; shift 2
-  for _ in $(seq 1 $((seconds * 10))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
-  echo "timed out after ${seconds}s waiting for $what" >&2; return 1
-}
 
 if [ "${SKIP_BUILD:-}" != "1" ]; then
   say "building the app, the local host and the baseline ($config)"
